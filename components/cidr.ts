@@ -1,0 +1,94 @@
+import { Netmask } from "netmask";
+
+/**
+ * IPv4 CIDR helpers for planning VPCs and subnets. Parsing and block arithmetic are the
+ * `netmask` library's; this module adds the strictness config validation needs (netmask
+ * accepts `10.0.0/16` and silently moves `10.0.0.1/16` to its network address).
+ */
+
+const CIDR_PATTERN = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+/** RFC 1918 ranges: the only ones EKS accepts for the service CIDR, and the ones VPCs use. */
+export const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] as const;
+
+export type CidrProblem = "malformed" | "not-aligned";
+
+/** Why `cidr` is not a canonical IPv4 CIDR block, or undefined when it is. */
+export function cidrProblem(cidr: string): CidrProblem | undefined {
+    const match = CIDR_PATTERN.exec(cidr);
+    if (!match) {
+        return "malformed";
+    }
+    const octets = match.slice(1, 5).map(Number);
+    const prefix = Number(match[5]);
+    if (octets.some((o) => o > 255) || prefix > 32) {
+        return "malformed";
+    }
+    return new Netmask(cidr).toString() === cidr ? undefined : "not-aligned";
+}
+
+/** The canonical form of a CIDR whose host bits are set, e.g. `10.0.0.1/16` → `10.0.0.0/16`. */
+export function networkOf(cidr: string): string {
+    return new Netmask(cidr).toString();
+}
+
+export function prefixLength(cidr: string): number {
+    return new Netmask(cidr).bitmask;
+}
+
+/** True when the two blocks share at least one address. */
+export function overlaps(a: string, b: string): boolean {
+    const x = new Netmask(a);
+    const y = new Netmask(b);
+    return x.contains(y.base) || y.contains(x.base);
+}
+
+/** True when `inner` lies wholly inside `outer`. */
+export function contains(outer: string, inner: string): boolean {
+    const o = new Netmask(outer);
+    const i = new Netmask(inner);
+    return o.bitmask <= i.bitmask && o.contains(i.base);
+}
+
+export function isPrivate(cidr: string): boolean {
+    return PRIVATE_RANGES.some((range) => contains(range, cidr));
+}
+
+/** The `index`-th block of prefix length `newPrefix` inside `cidr`. */
+export function subnetOf(cidr: string, newPrefix: number, index: number): string {
+    const parent = new Netmask(cidr);
+    if (newPrefix < parent.bitmask || newPrefix > 32) {
+        throw new RangeError(`cannot cut /${newPrefix} blocks out of ${cidr}`);
+    }
+    const count = 2 ** (newPrefix - parent.bitmask);
+    if (!Number.isInteger(index) || index < 0 || index >= count) {
+        throw new RangeError(`${cidr} holds ${count} /${newPrefix} blocks; index ${index} is outside`);
+    }
+    return new Netmask(parent.base, newPrefix).next(index).toString();
+}
+
+export interface SubnetPlan {
+    /** One private subnet per AZ: a quarter of the VPC each, for nodes and pods. */
+    readonly private: string[];
+    /** One public subnet per AZ, a /(prefix+6) each, carved from the last quarter. */
+    readonly public: string[];
+}
+
+/**
+ * The subnet layout of a VPC: private subnets take the first quarters (pods get VPC IPs, so
+ * they need the room), public subnets (NAT gateways and load balancers only) are small blocks
+ * of the last quarter. The layout depends only on the VPC CIDR and AZ count, so adding an AZ
+ * never moves an existing subnet.
+ */
+export function planSubnets(vpcCidr: string, azCount: number): SubnetPlan {
+    if (azCount < 1 || azCount > 3) {
+        throw new RangeError(`a VPC is split across 1 to 3 availability zones, not ${azCount}`);
+    }
+    const prefix = prefixLength(vpcCidr);
+    const lastQuarter = subnetOf(vpcCidr, prefix + 2, 3);
+    const zones = [...Array(azCount).keys()];
+    return {
+        private: zones.map((i) => subnetOf(vpcCidr, prefix + 2, i)),
+        public: zones.map((i) => subnetOf(lastQuarter, prefix + 6, i)),
+    };
+}

@@ -1,0 +1,245 @@
+import * as assert from "node:assert/strict";
+import { ConfigError, RawPlatformConfig, validateConfig } from "../components/config";
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };
+
+/** A valid two-cluster config; each test changes one thing. */
+function base(): Mutable<RawPlatformConfig> & { clusters: Record<string, unknown>[] } {
+    return {
+        environment: "dev",
+        tags: { owner: "platform" },
+        clusterAdmins: ["arn:aws:iam::123456789012:role/platform-admin"],
+        clusters: [
+            {
+                name: "a",
+                region: "us-east-1",
+                kubernetesVersion: "1.32",
+                vpcCidr: "10.10.0.0/16",
+                serviceCidr: "172.20.0.0/16",
+                nodeGroup: { instanceTypes: ["m6i.large"], minSize: 1, desiredSize: 2, maxSize: 3 },
+            },
+            {
+                name: "b",
+                region: "us-west-2",
+                kubernetesVersion: "1.31",
+                vpcCidr: "10.20.0.0/16",
+                serviceCidr: "172.21.0.0/16",
+                nodeGroup: { instanceTypes: ["m6i.large"], minSize: 1, desiredSize: 2, maxSize: 3 },
+            },
+        ],
+    };
+}
+
+function problemsOf(raw: unknown): string[] {
+    try {
+        validateConfig(raw, "eks-ambient-mesh");
+    } catch (err) {
+        assert.ok(err instanceof ConfigError, `expected ConfigError, got ${String(err)}`);
+        return err.problems;
+    }
+    assert.fail("configuration was accepted");
+}
+
+function cluster(raw: ReturnType<typeof base>, i: number): Record<string, unknown> & {
+    nodeGroup: Record<string, unknown>;
+} {
+    return raw.clusters[i] as Record<string, unknown> & { nodeGroup: Record<string, unknown> };
+}
+
+describe("config validation", () => {
+    it("accepts the base config and fills every default", () => {
+        const cfg = validateConfig(base(), "eks-ambient-mesh");
+        assert.equal(cfg.project, "eks-ambient-mesh");
+        assert.deepEqual(cfg.clusters[0], {
+            name: "a",
+            region: "us-east-1",
+            kubernetesVersion: "1.32",
+            vpcCidr: "10.10.0.0/16",
+            serviceCidr: "172.20.0.0/16",
+            availabilityZoneCount: 3,
+            natGateways: "single",
+            nodeGroup: {
+                instanceTypes: ["m6i.large"],
+                minSize: 1,
+                desiredSize: 2,
+                maxSize: 3,
+                diskSize: 50,
+                capacityType: "ON_DEMAND",
+            },
+            endpoint: {
+                privateAccess: true,
+                publicAccess: true,
+                publicAccessCidrs: ["0.0.0.0/0"],
+                privateAccessCidrs: [],
+            },
+            deletionProtection: false,
+            network: "a-network",
+        });
+    });
+
+    it("rejects Kubernetes versions outside 1.28-1.32, naming the key and the allowed list", () => {
+        for (const version of ["1.27", "1.33"]) {
+            const raw = base();
+            cluster(raw, 1).kubernetesVersion = version;
+            assert.deepEqual(problemsOf(raw), [
+                `clusters[1].kubernetesVersion: "${version}" is not supported; use one of 1.28, 1.29, 1.30, 1.31, 1.32`,
+            ]);
+        }
+    });
+
+    it("explains an unquoted version that YAML read as a number", () => {
+        const raw = base();
+        cluster(raw, 0).kubernetesVersion = 1.3;
+        assert.deepEqual(problemsOf(raw), [
+            'clusters[0].kubernetesVersion: 1.3 is a number; quote it (YAML reads 1.30 as 1.3), e.g. "1.32"',
+        ]);
+    });
+
+    it("rejects overlapping VPC CIDRs across clusters", () => {
+        const raw = base();
+        cluster(raw, 1).vpcCidr = "10.10.128.0/17";
+        assert.deepEqual(problemsOf(raw), [
+            'clusters[1].vpcCidr: "10.10.128.0/17" overlaps clusters[0].vpcCidr "10.10.0.0/16"; every VPC and service CIDR in the stack must be disjoint',
+        ]);
+    });
+
+    it("rejects a service CIDR overlapping another cluster's VPC", () => {
+        const raw = base();
+        cluster(raw, 1).serviceCidr = "10.10.0.0/20";
+        assert.deepEqual(problemsOf(raw), [
+            'clusters[1].serviceCidr: "10.10.0.0/20" overlaps clusters[0].vpcCidr "10.10.0.0/16"; every VPC and service CIDR in the stack must be disjoint',
+        ]);
+    });
+
+    it("rejects duplicate cluster names, which also duplicate the default network", () => {
+        const raw = base();
+        cluster(raw, 1).name = "a";
+        assert.deepEqual(problemsOf(raw), [
+            'clusters[1].name: "a" is already used by clusters[0]; each cluster needs its own name',
+            'clusters[1].network: "a-network" is already used by clusters[0]; each cluster needs its own network',
+        ]);
+    });
+
+    it("rejects names that are not DNS-1123 labels", () => {
+        const raw = base();
+        cluster(raw, 0).name = "Prod_East";
+        assert.deepEqual(problemsOf(raw), [
+            'clusters[0].name: "Prod_East" is not a DNS-1123 label of at most 32 characters (lower-case letters, digits and \'-\', starting and ending with a letter or digit)',
+        ]);
+    });
+
+    it("rejects fewer than two availability zones", () => {
+        const raw = base();
+        cluster(raw, 0).availabilityZoneCount = 1;
+        assert.deepEqual(problemsOf(raw), [
+            "clusters[0].availabilityZoneCount: 1 is not allowed; use 2 to 3 (EKS needs subnets in at least two zones)",
+        ]);
+    });
+
+    it("requires minSize <= desiredSize <= maxSize", () => {
+        const raw = base();
+        Object.assign(cluster(raw, 0).nodeGroup, { minSize: 4, desiredSize: 3, maxSize: 2 });
+        assert.deepEqual(problemsOf(raw), [
+            "clusters[0].nodeGroup: minSize 4, desiredSize 3, maxSize 2 must satisfy minSize <= desiredSize <= maxSize",
+        ]);
+    });
+
+    it("rejects t-family instances, which have no trunk ENIs for security groups for pods", () => {
+        const raw = base();
+        cluster(raw, 0).nodeGroup.instanceTypes = ["m6i.large", "t3.large"];
+        assert.deepEqual(problemsOf(raw), [
+            'clusters[0].nodeGroup.instanceTypes[1]: "t3.large" is a burstable t-family type without trunk ENIs, which security groups for pods need; use e.g. m6i.large or c6i.large',
+        ]);
+    });
+
+    it("rejects node groups mixing arm64 and x86_64", () => {
+        const raw = base();
+        cluster(raw, 0).nodeGroup.instanceTypes = ["m6i.large", "m7g.large"];
+        assert.deepEqual(problemsOf(raw), [
+            'clusters[0].nodeGroup.instanceTypes: ["m6i.large","m7g.large"] mixes arm64 and x86_64 types; one node group runs one architecture',
+        ]);
+    });
+
+    it("rejects unknown regions with the list of supported ones", () => {
+        const raw = base();
+        cluster(raw, 0).region = "us-east-9";
+        const [problem] = problemsOf(raw);
+        assert.match(problem, /^clusters\[0\]\.region: "us-east-9" is not a supported AWS region; use one of us-east-1, us-east-2, /);
+    });
+
+    it("rejects VPC CIDRs that are too large, too small, public, malformed or misaligned", () => {
+        const cases: [string, string][] = [
+            ["10.30.0.0/15", 'clusters[0].vpcCidr: "10.30.0.0/15" is a /15; use a block from /16 to /20 (pods take VPC addresses)'],
+            ["10.10.0.0/24", 'clusters[0].vpcCidr: "10.10.0.0/24" is a /24; use a block from /16 to /20 (pods take VPC addresses)'],
+            ["8.8.0.0/16", 'clusters[0].vpcCidr: "8.8.0.0/16" is not inside a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16)'],
+            ["10.10.0/16", 'clusters[0].vpcCidr: "10.10.0/16" is not an IPv4 CIDR block like 10.0.0.0/16'],
+            ["10.10.0.1/16", 'clusters[0].vpcCidr: "10.10.0.1/16" has host bits set; the block starts at a multiple of its size'],
+        ];
+        for (const [cidr, message] of cases) {
+            const raw = base();
+            cluster(raw, 0).vpcCidr = cidr;
+            assert.deepEqual(problemsOf(raw), [message], cidr);
+        }
+    });
+
+    it("rejects service CIDRs outside EKS's /12-/24 private ranges", () => {
+        const raw = base();
+        cluster(raw, 0).serviceCidr = "172.20.0.0/25";
+        assert.deepEqual(problemsOf(raw), [
+            'clusters[0].serviceCidr: "172.20.0.0/25" is a /25; EKS takes a block from /12 to /24',
+        ]);
+    });
+
+    it("rejects an endpoint with neither private nor public access", () => {
+        const raw = base();
+        cluster(raw, 0).endpoint = { privateAccess: false, publicAccess: false };
+        assert.deepEqual(problemsOf(raw), [
+            "clusters[0].endpoint: privateAccess and publicAccess are both false; enable at least one",
+        ]);
+    });
+
+    it("rejects unknown keys and wrong types, naming each", () => {
+        const raw = base() as Record<string, unknown>;
+        raw.cluster = [];
+        (raw.clusters as Record<string, unknown>[])[0].nodeGroup = {
+            instanceTypes: ["m6i.large"],
+            minSize: "1",
+            desiredSize: 1.5,
+            maxSize: 3,
+        };
+        assert.deepEqual(problemsOf(raw), [
+            'clusters[0].nodeGroup.minSize: "1" is not a number',
+            "clusters[0].nodeGroup.desiredSize: 1.5 is not a whole number",
+            'unknown key "cluster"; check the spelling against the README\'s configuration reference',
+        ]);
+    });
+
+    it("reports a missing required key", () => {
+        const raw = base();
+        delete cluster(raw, 0).serviceCidr;
+        assert.deepEqual(problemsOf(raw), ["clusters[0].serviceCidr: is required"]);
+    });
+
+    it("reports every problem at once", () => {
+        const raw = base();
+        cluster(raw, 0).kubernetesVersion = "1.27";
+        cluster(raw, 1).kubernetesVersion = "1.33";
+        cluster(raw, 1).name = "a";
+        cluster(raw, 1).vpcCidr = "10.10.0.0/16";
+        const problems = problemsOf(raw);
+        assert.equal(problems.length, 5, problems.join("\n"));
+        assert.ok(problems.every((p) => p.startsWith("clusters[")));
+    });
+
+    it("formats the error message with one line per problem", () => {
+        const raw = base();
+        cluster(raw, 0).kubernetesVersion = "1.27";
+        cluster(raw, 0).availabilityZoneCount = 9;
+        assert.throws(
+            () => validateConfig(raw, "p"),
+            (err: Error) =>
+                err.message ===
+                'Invalid configuration (2 problems):\n  - clusters[0].kubernetesVersion: "1.27" is not supported; use one of 1.28, 1.29, 1.30, 1.31, 1.32\n  - clusters[0].availabilityZoneCount: 9 is not allowed; use 2 to 3 (EKS needs subnets in at least two zones)',
+        );
+    });
+});
