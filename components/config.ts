@@ -1,9 +1,16 @@
+import { createPrivateKey, X509Certificate } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { cidrProblem, isPrivate, overlaps, prefixLength, PRIVATE_RANGES } from "./cidr";
 import {
+    DEFAULT_ISTIO_CHART_REPOSITORY,
+    DEFAULT_ISTIO_HUB,
+    DEFAULT_ISTIO_VERSION,
     INSTANCE_FAMILIES_WITHOUT_TRUNK_ENI,
     instanceArchitecture,
+    ISTIO_RELEASES,
+    IstioRelease,
+    istioReleaseOf,
     KUBERNETES_VERSIONS,
     KubernetesVersion,
     REGIONS,
@@ -54,6 +61,54 @@ export interface ClusterConfig {
     readonly network: string;
 }
 
+export interface PeerStackConfig {
+    /** Fully qualified stack name, `org/project/stack`. */
+    readonly stack: string;
+    readonly clusters: { readonly name: string; readonly vpcCidr: string }[];
+}
+
+export type DataplaneMode = "ambient" | "sidecar";
+
+export interface TracingConfig {
+    /** OTLP/gRPC collector service, e.g. `otel-collector.observability.svc.cluster.local`. */
+    readonly service: string;
+    readonly port: number;
+    /** Percentage of requests traced, 0-100. */
+    readonly samplingPercent: number;
+}
+
+export interface MeshConfig {
+    readonly istioVersion: string;
+    readonly release: IstioRelease;
+    readonly chartRepository: string;
+    /** Image registry (`global.hub`). */
+    readonly hub: string;
+    /** Mesh id shared by every cluster (and peer stack) of the mesh. */
+    readonly meshId: string;
+    /** One trust domain for the whole mesh. */
+    readonly trustDomain: string;
+    readonly dataplaneMode: DataplaneMode;
+    /** Mesh-wide PeerAuthentication mode. */
+    readonly mtlsMode: "STRICT" | "PERMISSIVE";
+    readonly accessLogging: boolean;
+    readonly tracing?: TracingConfig;
+    /** Also install an internet-facing ingress gateway in `istio-ingress`. */
+    readonly ingressGateway: boolean;
+    /** Organisation name in the CA certificates' subjects. */
+    readonly caOrganization: string;
+    /**
+     * An existing root CA (PEM certificate and key) instead of a generated one: how several
+     * stacks share one root. The key comes from secret config.
+     */
+    readonly rootCa?: { readonly certPem: string; readonly privateKeyPem: string };
+    /**
+     * Clusters of other stacks in the same mesh. Each is listed with its VPC CIDR so that
+     * names and address space are checked across stacks before anything is created; the rest
+     * (endpoint, CA, reader token) is read from the peer stack's `meshPeers` output.
+     */
+    readonly peers: PeerStackConfig[];
+}
+
 export interface PlatformConfig {
     readonly project: string;
     readonly environment: string;
@@ -62,6 +117,9 @@ export interface PlatformConfig {
     /** IAM principals (role or user ARNs) granted cluster admin through EKS access entries. */
     readonly clusterAdmins: string[];
     readonly clusters: ClusterConfig[];
+    readonly mesh: MeshConfig;
+    /** Things that are allowed but worth a warning (e.g. alpha features); logged, not fatal. */
+    readonly warnings: string[];
 }
 
 /** Thrown when the configuration is invalid; `problems` holds one line per problem. */
@@ -135,11 +193,42 @@ const clusterSchema = z.strictObject({
     network: z.string().optional(),
 });
 
+const meshSchema = z.strictObject({
+    istioVersion: z.string().optional(),
+    chartRepository: z.string().optional(),
+    hub: z.string().optional(),
+    meshId: z.string().optional(),
+    trustDomain: z.string().optional(),
+    dataplaneMode: z.enum(["ambient", "sidecar"]).optional(),
+    mtlsMode: z.enum(["STRICT", "PERMISSIVE"]).optional(),
+    accessLogging: z.boolean().optional(),
+    tracing: z
+        .strictObject({
+            service: z.string(),
+            port: integer.optional(),
+            samplingPercent: z.number().optional(),
+        })
+        .optional(),
+    ingressGateway: z.boolean().optional(),
+    caOrganization: z.string().optional(),
+    peers: z
+        .array(
+            z.strictObject({
+                stack: z.string(),
+                clusters: z.array(z.strictObject({ name: z.string(), vpcCidr: z.string() })),
+            }),
+        )
+        .optional(),
+});
+
 const platformSchema = z.strictObject({
     environment: z.string(),
     tags: z.record(z.string(), z.string()).optional(),
     clusterAdmins: z.array(z.string()).optional(),
     clusters: z.array(clusterSchema),
+    mesh: meshSchema.optional(),
+    rootCaCertPem: z.string().optional(),
+    rootCaKeyPem: z.string().optional(),
 });
 
 export type RawPlatformConfig = z.input<typeof platformSchema>;
@@ -162,6 +251,9 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
     );
 }
 
+/** Config keys whose values never appear in a message. */
+const SECRET_KEYS = new Set(["rootCaKeyPem"]);
+
 const show = (value: unknown) => JSON.stringify(value) ?? "undefined";
 
 function shapeProblems(raw: unknown, issues: readonly z.core.$ZodIssue[]): string[] {
@@ -172,7 +264,7 @@ function shapeProblems(raw: unknown, issues: readonly z.core.$ZodIssue[]): strin
                 .map((k) => `"${k}"`)
                 .join(", ")}; check the spelling against the README's configuration reference`;
         }
-        const value = valueAt(raw, issue.path);
+        const value = SECRET_KEYS.has(String(issue.path[0])) ? "[secret]" : valueAt(raw, issue.path);
         if (value === undefined) {
             return `${keyOf(issue.path)}: is required`;
         }
@@ -322,38 +414,176 @@ function checkEndpoint(c: RawCluster, key: string, problems: string[]): void {
     );
 }
 
-/** Rules across clusters: unique names and networks, no overlapping address space. */
-function checkAcrossClusters(clusters: RawCluster[], problems: string[]): void {
-    const firstWith = new Map<string, number>();
-    clusters.forEach((c, i) => {
-        for (const [field, value] of [
-            ["name", c.name],
-            ["network", c.network ?? defaultNetwork(c.name)],
-        ] as const) {
-            const seen = firstWith.get(`${field}=${value}`);
-            if (seen !== undefined) {
-                problems.push(
-                    `clusters[${i}].${field}: "${value}" is already used by clusters[${seen}]; each cluster needs its own ${field}`,
-                );
-            } else {
-                firstWith.set(`${field}=${value}`, i);
-            }
+/**
+ * Rules across every cluster of the mesh, this stack's and its peers': unique names and
+ * networks, no overlapping address space.
+ */
+function checkAcrossClusters(
+    clusters: RawCluster[],
+    peers: NonNullable<RawMesh["peers"]>,
+    problems: string[],
+): void {
+    const firstWith = new Map<string, string>();
+    const claim = (key: string, field: string, value: string) => {
+        const seen = firstWith.get(`${field}=${value}`);
+        if (seen !== undefined) {
+            problems.push(
+                `${key}.${field}: "${value}" is already used by ${seen}; each cluster needs its own ${field}`,
+            );
+        } else {
+            firstWith.set(`${field}=${value}`, key);
         }
+    };
+    clusters.forEach((c, i) => {
+        claim(`clusters[${i}]`, "name", c.name);
+        claim(`clusters[${i}]`, "network", c.network ?? defaultNetwork(c.name));
     });
-    const blocks = clusters.flatMap((c, i) =>
-        (["vpcCidr", "serviceCidr"] as const)
-            .filter((field) => cidrProblem(c[field]) === undefined)
-            .map((field) => ({ key: `clusters[${i}].${field}`, cidr: c[field] })),
+    const peerClusters = peers.flatMap((p, i) =>
+        p.clusters.map((c, j) => ({ key: `mesh.peers[${i}].clusters[${j}]`, ...c })),
     );
+    peerClusters.forEach((c) => {
+        claim(c.key, "name", c.name);
+        checkCidr(`${c.key}.vpcCidr`, c.vpcCidr, problems);
+    });
+    const blocks = [
+        ...clusters.flatMap((c, i) =>
+            (["vpcCidr", "serviceCidr"] as const).map((field) => ({
+                key: `clusters[${i}].${field}`,
+                cidr: c[field],
+            })),
+        ),
+        ...peerClusters.map((c) => ({ key: `${c.key}.vpcCidr`, cidr: c.vpcCidr })),
+    ].filter((b) => cidrProblem(b.cidr) === undefined);
     blocks.forEach((a, i) =>
         blocks.slice(0, i).forEach((b) => {
             if (overlaps(a.cidr, b.cidr)) {
                 problems.push(
-                    `${a.key}: "${a.cidr}" overlaps ${b.key} "${b.cidr}"; every VPC and service CIDR in the stack must be disjoint`,
+                    `${a.key}: "${a.cidr}" overlaps ${b.key} "${b.cidr}"; every VPC and service CIDR in the mesh must be disjoint`,
                 );
             }
         }),
     );
+}
+
+const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const IMAGE_HUB = /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+$/;
+const STACK_NAME = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+type RawMesh = z.output<typeof meshSchema>;
+
+/** Mesh rules: the Istio release against every cluster, names, the CA, peers. */
+function checkMesh(
+    mesh: RawMesh,
+    clusters: RawCluster[],
+    root: { cert?: string; key?: string },
+    problems: string[],
+    warnings: string[],
+): IstioRelease | undefined {
+    const version = mesh.istioVersion ?? DEFAULT_ISTIO_VERSION;
+    const release = istioReleaseOf(version);
+    if (!release) {
+        problems.push(
+            `mesh.istioVersion: "${version}" is not a pinned release; use one of ${Object.values(ISTIO_RELEASES)
+                .map((r) => r.version)
+                .join(", ")}`,
+        );
+    } else {
+        clusters.forEach((c, i) => {
+            const k8s = String(c.kubernetesVersion);
+            if (
+                (KUBERNETES_VERSIONS as readonly string[]).includes(k8s) &&
+                !(release.kubernetes as readonly string[]).includes(k8s)
+            ) {
+                problems.push(
+                    `clusters[${i}].kubernetesVersion: "${k8s}" is not supported by Istio ${version}; use one of ${release.kubernetes.join(", ")}, or another mesh.istioVersion`,
+                );
+            }
+        });
+        const multiCluster = clusters.length + (mesh.peers?.length ?? 0) > 1;
+        if ((mesh.dataplaneMode ?? "ambient") === "ambient" && multiCluster) {
+            if (release.ambientMultiCluster === "unsupported") {
+                problems.push(
+                    `mesh.istioVersion: "${version}" has no ambient multi-cluster support; use 1.27 or later (1.29+ for beta), or mesh.dataplaneMode: sidecar`,
+                );
+            } else if (release.ambientMultiCluster === "alpha") {
+                warnings.push(
+                    `mesh.istioVersion: ambient multi-cluster is alpha in Istio ${version}; 1.29+ makes it beta`,
+                );
+            }
+        }
+    }
+    if (
+        mesh.chartRepository !== undefined &&
+        !/^https:\/\/[^\s/]+(\/\S*)?$/.test(mesh.chartRepository)
+    ) {
+        problems.push(`mesh.chartRepository: "${mesh.chartRepository}" is not an https:// URL`);
+    }
+    if (mesh.hub !== undefined && !IMAGE_HUB.test(mesh.hub)) {
+        problems.push(`mesh.hub: "${mesh.hub}" is not an image registry path like docker.io/istio`);
+    }
+    if (mesh.meshId !== undefined && (mesh.meshId.length > 63 || !DNS_LABEL.test(mesh.meshId))) {
+        problems.push(`mesh.meshId: "${mesh.meshId}" is not a DNS-1123 label`);
+    }
+    if (mesh.trustDomain !== undefined && !DNS_NAME.test(mesh.trustDomain)) {
+        problems.push(
+            `mesh.trustDomain: "${mesh.trustDomain}" is not a DNS name like cluster.local or mesh.example.com`,
+        );
+    }
+    const tracing = mesh.tracing;
+    if (tracing) {
+        if (!DNS_NAME.test(tracing.service)) {
+            problems.push(`mesh.tracing.service: "${tracing.service}" is not a DNS name`);
+        }
+        if (tracing.port !== undefined && (tracing.port < 1 || tracing.port > 65535)) {
+            problems.push(`mesh.tracing.port: ${tracing.port} is not a port (1-65535)`);
+        }
+        const rate = tracing.samplingPercent;
+        if (rate !== undefined && (rate < 0 || rate > 100)) {
+            problems.push(`mesh.tracing.samplingPercent: ${rate} is not a percentage (0-100)`);
+        }
+    }
+    const seen = new Set<string>();
+    (mesh.peers ?? []).forEach(({ stack }, i) => {
+        if (!STACK_NAME.test(stack)) {
+            problems.push(
+                `mesh.peers[${i}].stack: "${stack}" is not a fully qualified stack name like acme/eks-ambient-mesh/prod-eu`,
+            );
+        } else if (seen.has(stack)) {
+            problems.push(`mesh.peers[${i}].stack: "${stack}" is listed twice`);
+        }
+        seen.add(stack);
+    });
+    checkRootCa(root, problems);
+    return release;
+}
+
+/** An existing root must be a CA certificate with its matching key; the key is never shown. */
+function checkRootCa(root: { cert?: string; key?: string }, problems: string[]): void {
+    if (root.cert === undefined && root.key === undefined) {
+        return;
+    }
+    if (root.cert === undefined || root.key === undefined) {
+        problems.push(
+            `${root.cert === undefined ? "rootCaCertPem" : "rootCaKeyPem"}: is required when ${root.cert === undefined ? "rootCaKeyPem" : "rootCaCertPem"} is set; set both or neither`,
+        );
+        return;
+    }
+    let cert: X509Certificate;
+    try {
+        cert = new X509Certificate(root.cert);
+    } catch {
+        problems.push("rootCaCertPem: is not a PEM certificate");
+        return;
+    }
+    if (!cert.ca) {
+        problems.push(`rootCaCertPem: "${cert.subject}" is not a CA certificate (basicConstraints CA:TRUE)`);
+    }
+    try {
+        if (!cert.checkPrivateKey(createPrivateKey(root.key))) {
+            problems.push("rootCaKeyPem: [secret] does not match rootCaCertPem's public key");
+        }
+    } catch {
+        problems.push("rootCaKeyPem: [secret] is not a PEM private key");
+    }
 }
 
 export function defaultNetwork(clusterName: string): string {
@@ -393,8 +623,17 @@ export function validateConfig(raw: unknown, project: string): PlatformConfig {
         problems.push("clusters: [] is empty; configure at least one cluster");
     }
     cfg.clusters.forEach((c, i) => checkCluster(c, `clusters[${i}]`, problems));
-    checkAcrossClusters(cfg.clusters, problems);
-    if (problems.length > 0) {
+    const warnings: string[] = [];
+    const mesh = cfg.mesh ?? {};
+    checkAcrossClusters(cfg.clusters, mesh.peers ?? [], problems);
+    const release = checkMesh(
+        mesh,
+        cfg.clusters,
+        { cert: cfg.rootCaCertPem, key: cfg.rootCaKeyPem },
+        problems,
+        warnings,
+    );
+    if (problems.length > 0 || !release) {
         throw new ConfigError(problems);
     }
     return {
@@ -422,6 +661,30 @@ export function validateConfig(raw: unknown, project: string): PlatformConfig {
             deletionProtection: c.deletionProtection ?? DEFAULTS.deletionProtection,
             network: c.network ?? defaultNetwork(c.name),
         })),
+        mesh: {
+            istioVersion: release.version,
+            release,
+            chartRepository: mesh.chartRepository ?? DEFAULT_ISTIO_CHART_REPOSITORY,
+            hub: mesh.hub ?? DEFAULT_ISTIO_HUB,
+            meshId: mesh.meshId ?? `mesh-${cfg.environment}`,
+            trustDomain: mesh.trustDomain ?? "cluster.local",
+            dataplaneMode: mesh.dataplaneMode ?? "ambient",
+            mtlsMode: mesh.mtlsMode ?? "STRICT",
+            accessLogging: mesh.accessLogging ?? true,
+            tracing: mesh.tracing && {
+                service: mesh.tracing.service,
+                port: mesh.tracing.port ?? 4317,
+                samplingPercent: mesh.tracing.samplingPercent ?? 1,
+            },
+            ingressGateway: mesh.ingressGateway ?? false,
+            caOrganization: mesh.caOrganization ?? project,
+            rootCa:
+                cfg.rootCaCertPem && cfg.rootCaKeyPem
+                    ? { certPem: cfg.rootCaCertPem, privateKeyPem: cfg.rootCaKeyPem }
+                    : undefined,
+            peers: mesh.peers ?? [],
+        },
+        warnings,
     };
 }
 
@@ -440,7 +703,9 @@ export function loadConfig(): PlatformConfig {
         }
         raw[key] = parseConfigValue(value);
     }
-    return validateConfig(raw, project);
+    const config = validateConfig(raw, project);
+    config.warnings.forEach((w) => pulumi.log.warn(w));
+    return config;
 }
 
 function parseConfigValue(value: string): unknown {

@@ -7,3 +7,7 @@ export * from "./network/transitHub";
 export * from "./network/transitPeering";
 export * from "./platform";
 export * from "./versions";
+export * from "./mesh/istioMesh";
+export * from "./mesh/istioValues";
+export * from "./mesh/meshTrust";
+export * from "./mesh/remoteSecrets";

@@ -2,6 +2,11 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterConfig, PlatformConfig } from "./config";
 import { EksCluster } from "./eks/eksCluster";
+import { ruleKey } from "./eks/iam";
+import { IstioMesh } from "./mesh/istioMesh";
+import { eastWestPorts } from "./mesh/istioValues";
+import { MeshTrust } from "./mesh/meshTrust";
+import { MeshPeer, RemoteSecrets } from "./mesh/remoteSecrets";
 import { Network } from "./network/network";
 import { MeshCidr, TransitHub } from "./network/transitHub";
 import { TransitPeering } from "./network/transitPeering";
@@ -35,12 +40,29 @@ export interface TransitGatewayOutputs {
     readonly amazonSideAsn: number;
 }
 
-/** One cluster's parts, kept together for the mesh to build on. */
+/** One cluster's parts, kept together. */
 export interface PlatformCluster {
     readonly config: ClusterConfig;
     readonly network: Network;
     readonly eks: EksCluster;
-    readonly awsProvider: aws.Provider;
+    readonly istio: IstioMesh;
+}
+
+/**
+ * What a peer stack needs to reach one of our clusters: exported as `meshPeers`, read by
+ * peers through a StackReference. The token is a secret.
+ */
+export interface MeshPeerExport {
+    readonly name: string;
+    readonly network: string;
+    readonly region: string;
+    readonly vpcCidr: string;
+    readonly endpoint: pulumi.Output<string>;
+    readonly certificateAuthorityData: pulumi.Output<string>;
+    readonly token: pulumi.Output<string>;
+    readonly meshId: string;
+    readonly trustDomain: string;
+    readonly rootCaCertPem: pulumi.Output<string>;
 }
 
 /** Tags every taggable AWS resource carries. */
@@ -61,6 +83,8 @@ export function commonTags(config: PlatformConfig): Record<string, string> {
 export class Platform extends pulumi.ComponentResource {
     public readonly clusters: PlatformCluster[];
     public readonly transitGateways: TransitGatewayOutputs[];
+    public readonly rootCaCertPem: pulumi.Output<string>;
+    public readonly meshPeers: MeshPeerExport[];
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ambientmesh:index:Platform", name, {}, opts);
@@ -139,6 +163,21 @@ export class Platform extends pulumi.ComponentResource {
             }),
         );
 
+        const { mesh } = config;
+        const trust = new MeshTrust(
+            "mesh",
+            {
+                clusters: config.clusters.map((c) => c.name),
+                organization: mesh.caOrganization,
+                existingRoot: mesh.rootCa,
+            },
+            { parent: this },
+        );
+        this.rootCaCertPem = trust.rootCertPem;
+        const peerStackCidrs: MeshCidr[] = mesh.peers.flatMap((p) =>
+            p.clusters.map((c) => ({ name: c.name, cidr: c.vpcCidr })),
+        );
+
         this.clusters = config.clusters.map((c) => {
             const peers = config.clusters.filter((p) => p.name !== c.name);
             const eksCluster = new EksCluster(
@@ -152,7 +191,11 @@ export class Platform extends pulumi.ComponentResource {
                     serviceCidr: c.serviceCidr,
                     endpoint: c.endpoint,
                     peerPublicIps: peers.flatMap((p) => network(p).natPublicIps),
-                    peerCidrs: peers.map((p) => ({ name: p.name, cidr: p.vpcCidr })),
+                    peerCidrs: [
+                        ...peers.map((p) => ({ name: p.name, cidr: p.vpcCidr })),
+                        ...peerStackCidrs,
+                    ],
+                    meshPorts: eastWestPorts(mesh.dataplaneMode),
                     nodeGroup: c.nodeGroup,
                     clusterAdmins: config.clusterAdmins,
                     deletionProtection: c.deletionProtection,
@@ -161,8 +204,52 @@ export class Platform extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
-            return { config: c, network: network(c), eks: eksCluster, awsProvider: providerOf(c.region) };
+            const istio = new IstioMesh(
+                c.name,
+                {
+                    clusterName: c.name,
+                    network: c.network,
+                    mesh,
+                    cacerts: trust.cacerts[c.name],
+                    provider: eksCluster.provider,
+                    nodes: eksCluster.nodeGroup,
+                },
+                { parent: this },
+            );
+            return { config: c, network: network(c), eks: eksCluster, istio };
         });
+
+        const localPeers: MeshPeer[] = this.clusters.map(({ config: c, eks: e, istio }) => ({
+            name: c.name,
+            endpoint: e.endpoint,
+            certificateAuthorityData: istio.readerCaData,
+            token: istio.readerToken,
+        }));
+        const remotePeers = this.peerStacks(config);
+        for (const { config: c, eks: e, istio } of this.clusters) {
+            new RemoteSecrets(
+                c.name,
+                {
+                    peers: [...localPeers.filter((p) => p.name !== c.name), ...remotePeers],
+                    namespace: istio.namespace,
+                    provider: e.provider,
+                },
+                { parent: this },
+            );
+        }
+
+        this.meshPeers = this.clusters.map(({ config: c, eks: e, istio }) => ({
+            name: c.name,
+            network: c.network,
+            region: c.region,
+            vpcCidr: c.vpcCidr,
+            endpoint: e.endpoint,
+            certificateAuthorityData: istio.readerCaData,
+            token: istio.readerToken,
+            meshId: mesh.meshId,
+            trustDomain: mesh.trustDomain,
+            rootCaCertPem: trust.rootCertPem,
+        }));
         this.transitGateways = regions.map((region) => ({
             region,
             transitGatewayId: hubOf(region).transitGatewayId,
@@ -170,6 +257,40 @@ export class Platform extends pulumi.ComponentResource {
             amazonSideAsn: REGIONS[region].transitGatewayAsn,
         }));
         this.registerOutputs({});
+    }
+
+    /**
+     * Clusters of peer stacks, read from their `meshPeers` output. A peer that does not export
+     * a configured cluster, or belongs to another mesh (mesh id, trust domain or root CA differ),
+     * fails the update with a message saying which.
+     */
+    private peerStacks(config: PlatformConfig): MeshPeer[] {
+        const { mesh } = config;
+        return mesh.peers.flatMap((peer) => {
+            const ref = new pulumi.StackReference(
+                `peer-${ruleKey(peer.stack)}`,
+                { name: peer.stack },
+                { parent: this },
+            );
+            const exported = ref.getOutput("meshPeers");
+            return peer.clusters.map((wanted) => {
+                const entry = pulumi
+                    .all([exported, this.rootCaCertPem])
+                    .apply(([list, rootCaCertPem]) =>
+                        checkedPeer(peer.stack, wanted.name, list, {
+                            meshId: mesh.meshId,
+                            trustDomain: mesh.trustDomain,
+                            rootCaCertPem,
+                        }),
+                    );
+                return {
+                    name: wanted.name,
+                    endpoint: entry.endpoint,
+                    certificateAuthorityData: entry.certificateAuthorityData,
+                    token: pulumi.secret(entry.token),
+                };
+            });
+        });
     }
 
     /** Per-cluster outputs, in config order, for the stack's exports. */
@@ -189,4 +310,38 @@ export class Platform extends pulumi.ComponentResource {
             kubeconfig: eks.kubeconfig,
         }));
     }
+}
+
+interface ExportedPeer {
+    name: string;
+    endpoint: string;
+    certificateAuthorityData: string;
+    token: string;
+    meshId: string;
+    trustDomain: string;
+    rootCaCertPem: string;
+}
+
+/** The named cluster from a peer stack's `meshPeers`, checked to belong to our mesh. */
+export function checkedPeer(
+    stack: string,
+    name: string,
+    exported: unknown,
+    ours: { meshId: string; trustDomain: string; rootCaCertPem: string },
+): ExportedPeer {
+    const list = Array.isArray(exported) ? (exported as ExportedPeer[]) : [];
+    const entry = list.find((p) => p.name === name);
+    if (!entry) {
+        throw new Error(
+            `peer stack ${stack} exports no mesh peer "${name}" (it exports: ${list.map((p) => p.name).join(", ") || "nothing"}); deploy it first, or fix mesh.peers`,
+        );
+    }
+    for (const field of ["meshId", "trustDomain", "rootCaCertPem"] as const) {
+        if (entry[field].trim() !== ours[field].trim()) {
+            throw new Error(
+                `peer stack ${stack} cluster "${name}" has a different ${field}; every cluster of a mesh shares one mesh id, trust domain and root CA`,
+            );
+        }
+    }
+    return entry;
 }

@@ -20,10 +20,10 @@ export interface IstioRelease {
     /** Gateway API release whose standard CRDs match this Istio minor. */
     readonly gatewayApi: string;
     /**
-     * How the ztunnel chart takes the network name: not at all (1.24), under `global` (1.27),
-     * or as a top-level value (1.28+).
+     * How the ztunnel chart takes the network name: not at all (1.24), or as the top-level
+     * `network` value (1.27+, where it overrides `global.network`).
      */
-    readonly ztunnelNetworkValue: "none" | "global" | "top-level";
+    readonly ztunnelNetworkValue: "none" | "top-level";
     /** The base and istiod charts accept `base.validationFailurePolicy` (1.28.10+, 1.29.6+). */
     readonly validationFailurePolicy: boolean;
     /** istiod reads AMBIENT_ENABLE_MULTI_NETWORK_INGRESS and AMBIENT_ENABLE_BAGGAGE (1.29+). */
@@ -46,7 +46,7 @@ export const ISTIO_RELEASES: Readonly<Record<string, IstioRelease>> = {
         kubernetes: ["1.29", "1.30", "1.31", "1.32"],
         ambientMultiCluster: "alpha",
         gatewayApi: "v1.3.0",
-        ztunnelNetworkValue: "global",
+        ztunnelNetworkValue: "top-level",
         validationFailurePolicy: false,
         ambientMultiNetworkExtras: false,
     },
@@ -78,6 +78,14 @@ export const ISTIO_RELEASES: Readonly<Record<string, IstioRelease>> = {
         ambientMultiNetworkExtras: true,
     },
 };
+
+/** Pinned Istio releases, oldest first. */
+export const ISTIO_VERSIONS = Object.values(ISTIO_RELEASES).map((r) => r.version);
+
+/** The table entry of a pinned release, or undefined for any other version. */
+export function istioReleaseOf(version: string): IstioRelease | undefined {
+    return Object.values(ISTIO_RELEASES).find((r) => r.version === version);
+}
 
 /** The Istio release a stack gets when it does not choose one. */
 export const DEFAULT_ISTIO_VERSION = ISTIO_RELEASES["1.29"].version;

@@ -99,7 +99,7 @@ describe("config validation", () => {
         const raw = base();
         cluster(raw, 1).vpcCidr = "10.10.128.0/17";
         assert.deepEqual(problemsOf(raw), [
-            'clusters[1].vpcCidr: "10.10.128.0/17" overlaps clusters[0].vpcCidr "10.10.0.0/16"; every VPC and service CIDR in the stack must be disjoint',
+            'clusters[1].vpcCidr: "10.10.128.0/17" overlaps clusters[0].vpcCidr "10.10.0.0/16"; every VPC and service CIDR in the mesh must be disjoint',
         ]);
     });
 
@@ -107,7 +107,7 @@ describe("config validation", () => {
         const raw = base();
         cluster(raw, 1).serviceCidr = "10.10.0.0/20";
         assert.deepEqual(problemsOf(raw), [
-            'clusters[1].serviceCidr: "10.10.0.0/20" overlaps clusters[0].vpcCidr "10.10.0.0/16"; every VPC and service CIDR in the stack must be disjoint',
+            'clusters[1].serviceCidr: "10.10.0.0/20" overlaps clusters[0].vpcCidr "10.10.0.0/16"; every VPC and service CIDR in the mesh must be disjoint',
         ]);
     });
 

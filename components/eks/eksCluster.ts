@@ -4,6 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { EndpointConfig, NodeGroupConfig } from "../config";
 import { awsExecKubeconfig } from "../kubeconfig";
+import { PortRange } from "../mesh/istioValues";
 import { MeshCidr } from "../network/transitHub";
 import { amiTypeFor, CONTROL_PLANE_LOG_TYPES, MANAGED_POLICIES } from "../versions";
 import { assumeRolePolicy, ruleKey } from "./iam";
@@ -29,11 +30,11 @@ export interface EksClusterArgs {
      */
     readonly peerCidrs: readonly MeshCidr[];
     /**
-     * Ports opened from every peer VPC on the cluster security group (nodes and pods), for the
-     * east-west gateway.
+     * Port ranges opened from every peer VPC on the cluster security group (nodes and pods),
+     * for the east-west gateway.
      * @default none
      */
-    readonly meshPorts?: readonly number[];
+    readonly meshPorts?: readonly PortRange[];
     readonly nodeGroup: NodeGroupConfig;
     /** IAM principals granted `AmazonEKSClusterAdminPolicy` through access entries. */
     readonly clusterAdmins: readonly string[];
@@ -209,28 +210,30 @@ export class EksCluster extends pulumi.ComponentResource {
         );
 
         const securityGroupId = cluster.clusterSecurityGroupId;
-        const ingress = (rule: string, cidr: pulumi.Input<string>, port: number, why: string) =>
+        const ingress = (rule: string, cidr: string, ports: PortRange, why: string) =>
             new aws.vpc.SecurityGroupIngressRule(
                 `${name}-${rule}`,
                 {
                     securityGroupId,
                     cidrIpv4: cidr,
                     ipProtocol: "tcp",
-                    fromPort: port,
-                    toPort: port,
+                    fromPort: ports.from,
+                    toPort: ports.to,
                     description: why,
                     tags: tags(rule),
                 },
                 aws_,
             );
+        const https = { from: 443, to: 443 };
         for (const peer of args.peerCidrs) {
-            ingress(`api-from-${peer.name}`, peer.cidr, 443, `istiod of ${peer.name} watches this API server`);
-            for (const port of args.meshPorts ?? []) {
-                ingress(`${port}-from-${peer.name}`, peer.cidr, port, `mesh traffic from ${peer.name}`);
+            ingress(`api-from-${peer.name}`, peer.cidr, https, `istiod in ${peer.name} watches this API server`);
+            for (const ports of args.meshPorts ?? []) {
+                const range = ports.from === ports.to ? `${ports.from}` : `${ports.from}-${ports.to}`;
+                ingress(`${range}-from-${peer.name}`, peer.cidr, ports, `east-west traffic from ${peer.name}`);
             }
         }
         for (const cidr of args.endpoint.privateAccessCidrs) {
-            ingress(`api-from-${ruleKey(cidr)}`, cidr, 443, `operators in ${cidr} reach the private endpoint`);
+            ingress(`api-from-${ruleKey(cidr)}`, cidr, https, `operators in ${cidr} reach the private endpoint`);
         }
 
         const eksCluster = cluster.eksCluster;
