@@ -62,7 +62,9 @@ export function subnetOf(cidr: string, newPrefix: number, index: number): string
     }
     const count = 2 ** (newPrefix - parent.bitmask);
     if (!Number.isInteger(index) || index < 0 || index >= count) {
-        throw new RangeError(`${cidr} holds ${count} /${newPrefix} blocks; index ${index} is outside`);
+        throw new RangeError(
+            `${cidr} holds ${count} /${newPrefix} blocks; index ${index} is outside`,
+        );
     }
     return new Netmask(parent.base, newPrefix).next(index).toString();
 }

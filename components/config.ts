@@ -264,7 +264,9 @@ function shapeProblems(raw: unknown, issues: readonly z.core.$ZodIssue[]): strin
                 .map((k) => `"${k}"`)
                 .join(", ")}; check the spelling against the README's configuration reference`;
         }
-        const value = SECRET_KEYS.has(String(issue.path[0])) ? "[secret]" : valueAt(raw, issue.path);
+        const value = SECRET_KEYS.has(String(issue.path[0]))
+            ? "[secret]"
+            : valueAt(raw, issue.path);
         if (value === undefined) {
             return `${keyOf(issue.path)}: is required`;
         }
@@ -341,7 +343,10 @@ function checkCluster(c: RawCluster, key: string, problems: string[]): void {
         }
     }
     const azs = c.availabilityZoneCount;
-    if (azs !== undefined && (azs < LIMITS.availabilityZones.min || azs > LIMITS.availabilityZones.max)) {
+    if (
+        azs !== undefined &&
+        (azs < LIMITS.availabilityZones.min || azs > LIMITS.availabilityZones.max)
+    ) {
         problems.push(
             `${key}.availabilityZoneCount: ${azs} is not allowed; use ${LIMITS.availabilityZones.min} to ${LIMITS.availabilityZones.max} (EKS needs subnets in at least two zones)`,
         );
@@ -360,7 +365,9 @@ function checkNodeGroup(ng: RawCluster["nodeGroup"], key: string, problems: stri
     ng.instanceTypes.forEach((type, i) => {
         const match = INSTANCE_TYPE.exec(type);
         if (!match) {
-            problems.push(`${key}.instanceTypes[${i}]: "${type}" is not an instance type like m6i.large`);
+            problems.push(
+                `${key}.instanceTypes[${i}]: "${type}" is not an instance type like m6i.large`,
+            );
         } else if (INSTANCE_FAMILIES_WITHOUT_TRUNK_ENI.test(match[1])) {
             problems.push(
                 `${key}.instanceTypes[${i}]: "${type}" is a burstable t-family type without trunk ENIs, which security groups for pods need; use e.g. m6i.large or c6i.large`,
@@ -385,9 +392,14 @@ function checkNodeGroup(ng: RawCluster["nodeGroup"], key: string, problems: stri
         );
     }
     if (maxSize > LIMITS.maxNodes) {
-        problems.push(`${key}.maxSize: ${maxSize} is above the ${LIMITS.maxNodes} nodes a managed node group takes`);
+        problems.push(
+            `${key}.maxSize: ${maxSize} is above the ${LIMITS.maxNodes} nodes a managed node group takes`,
+        );
     }
-    if (ng.diskSize !== undefined && (ng.diskSize < LIMITS.diskSize.min || ng.diskSize > LIMITS.diskSize.max)) {
+    if (
+        ng.diskSize !== undefined &&
+        (ng.diskSize < LIMITS.diskSize.min || ng.diskSize > LIMITS.diskSize.max)
+    ) {
         problems.push(
             `${key}.diskSize: ${ng.diskSize} is not allowed; use ${LIMITS.diskSize.min} to ${LIMITS.diskSize.max} GiB`,
         );
@@ -482,7 +494,9 @@ function checkMesh(
     const release = istioReleaseOf(version);
     if (!release) {
         problems.push(
-            `mesh.istioVersion: "${version}" is not a pinned release; use one of ${Object.values(ISTIO_RELEASES)
+            `mesh.istioVersion: "${version}" is not a pinned release; use one of ${Object.values(
+                ISTIO_RELEASES,
+            )
                 .map((r) => r.version)
                 .join(", ")}`,
         );
@@ -575,7 +589,9 @@ function checkRootCa(root: { cert?: string; key?: string }, problems: string[]):
         return;
     }
     if (!cert.ca) {
-        problems.push(`rootCaCertPem: "${cert.subject}" is not a CA certificate (basicConstraints CA:TRUE)`);
+        problems.push(
+            `rootCaCertPem: "${cert.subject}" is not a CA certificate (basicConstraints CA:TRUE)`,
+        );
     }
     try {
         if (!cert.checkPrivateKey(createPrivateKey(root.key))) {
@@ -606,7 +622,9 @@ export function validateConfig(raw: unknown, project: string): PlatformConfig {
     }
     for (const [k, v] of Object.entries(cfg.tags ?? {})) {
         if (!TAG_KEY.test(k) || k.toLowerCase().startsWith("aws:")) {
-            problems.push(`tags.${k}: the key is not a valid AWS tag key (1-128 characters, not starting with "aws:")`);
+            problems.push(
+                `tags.${k}: the key is not a valid AWS tag key (1-128 characters, not starting with "aws:")`,
+            );
         }
         if (v.length > 256) {
             problems.push(`tags.${k}: the value is ${v.length} characters; AWS allows 256`);

@@ -65,6 +65,8 @@ export function awsExecKubeconfig(
  * A kubeconfig that authenticates with a bearer token: the only kind istiod accepts in a
  * remote secret (it rejects exec, token files and client certificates by default).
  */
-export function bearerTokenKubeconfig(cluster: KubeconfigCluster & { readonly token: string }): string {
+export function bearerTokenKubeconfig(
+    cluster: KubeconfigCluster & { readonly token: string },
+): string {
     return document(cluster, { token: cluster.token });
 }

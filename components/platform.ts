@@ -99,7 +99,10 @@ export class Platform extends pulumi.ComponentResource {
             ]),
         );
         const providerOf = (region: string) => providers.get(region) as aws.Provider;
-        const inRegion = (region: string) => ({ parent: this, providers: { aws: providerOf(region) } });
+        const inRegion = (region: string) => ({
+            parent: this,
+            providers: { aws: providerOf(region) },
+        });
 
         const networks = new Map(
             config.clusters.map((c) => [
@@ -118,7 +121,10 @@ export class Platform extends pulumi.ComponentResource {
             ]),
         );
         const network = (c: ClusterConfig) => networks.get(c.name) as Network;
-        const meshCidrs: MeshCidr[] = config.clusters.map((c) => ({ name: c.name, cidr: c.vpcCidr }));
+        const meshCidrs: MeshCidr[] = config.clusters.map((c) => ({
+            name: c.name,
+            cidr: c.vpcCidr,
+        }));
 
         const hubs = new Map(
             regions.map((region) => {

@@ -17,7 +17,10 @@ const toIp = (n: number) => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 2
 /** An arbitrary canonical IPv4 block: the network address of a random address and prefix. */
 const block = (minPrefix = 8, maxPrefix = 30) =>
     fc
-        .tuple(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: minPrefix, max: maxPrefix }))
+        .tuple(
+            fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+            fc.integer({ min: minPrefix, max: maxPrefix }),
+        )
         .map(([addr, prefix]) => {
             const size = 2 ** (32 - prefix);
             return `${toIp(Math.floor(addr / size) * size)}/${prefix}`;
@@ -83,7 +86,10 @@ describe("CIDR maths", () => {
     });
 
     it("subnetOf refuses blocks that do not fit", () => {
-        assert.throws(() => subnetOf("10.0.0.0/16", 15, 0), /cannot cut \/15 blocks out of 10.0.0.0\/16/);
+        assert.throws(
+            () => subnetOf("10.0.0.0/16", 15, 0),
+            /cannot cut \/15 blocks out of 10.0.0.0\/16/,
+        );
         assert.throws(
             () => subnetOf("10.0.0.0/16", 18, 4),
             /10.0.0.0\/16 holds 4 \/18 blocks; index 4 is outside/,
@@ -103,7 +109,9 @@ describe("CIDR maths", () => {
                 assert.equal(plan.public.length, azs);
                 all.forEach((s, i) => {
                     assert.ok(contains(vpc, s), `${s} outside ${vpc}`);
-                    all.slice(0, i).forEach((t) => assert.ok(!overlaps(s, t), `${s} overlaps ${t}`));
+                    all.slice(0, i).forEach((t) =>
+                        assert.ok(!overlaps(s, t), `${s} overlaps ${t}`),
+                    );
                 });
                 // Adding a zone never moves an existing subnet.
                 if (azs < 3) {

@@ -40,7 +40,10 @@ function problemsOf(raw: unknown): string[] {
     assert.fail("configuration was accepted");
 }
 
-function cluster(raw: ReturnType<typeof base>, i: number): Record<string, unknown> & {
+function cluster(
+    raw: ReturnType<typeof base>,
+    i: number,
+): Record<string, unknown> & {
     nodeGroup: Record<string, unknown>;
 } {
     return raw.clusters[i] as Record<string, unknown> & { nodeGroup: Record<string, unknown> };
@@ -124,7 +127,7 @@ describe("config validation", () => {
         const raw = base();
         cluster(raw, 0).name = "Prod_East";
         assert.deepEqual(problemsOf(raw), [
-            'clusters[0].name: "Prod_East" is not a DNS-1123 label of at most 32 characters (lower-case letters, digits and \'-\', starting and ending with a letter or digit)',
+            "clusters[0].name: \"Prod_East\" is not a DNS-1123 label of at most 32 characters (lower-case letters, digits and '-', starting and ending with a letter or digit)",
         ]);
     });
 
@@ -164,16 +167,34 @@ describe("config validation", () => {
         const raw = base();
         cluster(raw, 0).region = "us-east-9";
         const [problem] = problemsOf(raw);
-        assert.match(problem, /^clusters\[0\]\.region: "us-east-9" is not a supported AWS region; use one of us-east-1, us-east-2, /);
+        assert.match(
+            problem,
+            /^clusters\[0\]\.region: "us-east-9" is not a supported AWS region; use one of us-east-1, us-east-2, /,
+        );
     });
 
     it("rejects VPC CIDRs that are too large, too small, public, malformed or misaligned", () => {
         const cases: [string, string][] = [
-            ["10.30.0.0/15", 'clusters[0].vpcCidr: "10.30.0.0/15" is a /15; use a block from /16 to /20 (pods take VPC addresses)'],
-            ["10.10.0.0/24", 'clusters[0].vpcCidr: "10.10.0.0/24" is a /24; use a block from /16 to /20 (pods take VPC addresses)'],
-            ["8.8.0.0/16", 'clusters[0].vpcCidr: "8.8.0.0/16" is not inside a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16)'],
-            ["10.10.0/16", 'clusters[0].vpcCidr: "10.10.0/16" is not an IPv4 CIDR block like 10.0.0.0/16'],
-            ["10.10.0.1/16", 'clusters[0].vpcCidr: "10.10.0.1/16" has host bits set; the block starts at a multiple of its size'],
+            [
+                "10.30.0.0/15",
+                'clusters[0].vpcCidr: "10.30.0.0/15" is a /15; use a block from /16 to /20 (pods take VPC addresses)',
+            ],
+            [
+                "10.10.0.0/24",
+                'clusters[0].vpcCidr: "10.10.0.0/24" is a /24; use a block from /16 to /20 (pods take VPC addresses)',
+            ],
+            [
+                "8.8.0.0/16",
+                'clusters[0].vpcCidr: "8.8.0.0/16" is not inside a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16)',
+            ],
+            [
+                "10.10.0/16",
+                'clusters[0].vpcCidr: "10.10.0/16" is not an IPv4 CIDR block like 10.0.0.0/16',
+            ],
+            [
+                "10.10.0.1/16",
+                'clusters[0].vpcCidr: "10.10.0.1/16" has host bits set; the block starts at a multiple of its size',
+            ],
         ];
         for (const [cidr, message] of cases) {
             const raw = base();

@@ -38,7 +38,12 @@ function meshFor(version: string, mode: DataplaneMode = "ambient", extra = {}): 
                     kubernetesVersion: k8s,
                     vpcCidr: "10.10.0.0/16",
                     serviceCidr: "172.20.0.0/16",
-                    nodeGroup: { instanceTypes: ["m6i.large"], minSize: 1, desiredSize: 1, maxSize: 1 },
+                    nodeGroup: {
+                        instanceTypes: ["m6i.large"],
+                        minSize: 1,
+                        desiredSize: 1,
+                        maxSize: 1,
+                    },
                 },
             ],
             mesh: { istioVersion: version, dataplaneMode: mode, ...extra },
@@ -100,7 +105,10 @@ describe("Istio Helm values", () => {
         assert.deepEqual(ISTIO_VERSIONS, ["1.24.6", "1.27.9", "1.28.10", "1.29.6", "1.30.3"]);
         for (const version of ISTIO_VERSIONS) {
             for (const chart of ["base", "istiod", "cni", "ztunnel", "gateway"]) {
-                assert.ok(existsSync(path.join(REFERENCE, version, chart, "values.yaml")), `${version}/${chart}`);
+                assert.ok(
+                    existsSync(path.join(REFERENCE, version, chart, "values.yaml")),
+                    `${version}/${chart}`,
+                );
             }
         }
     });
@@ -111,13 +119,19 @@ describe("Istio Helm values", () => {
                 path.join(REFERENCE, release.version, "gateway-api-version.txt"),
                 "utf8",
             );
-            assert.match(gomod, new RegExp(`sigs\\.k8s\\.io/gateway-api ${release.gatewayApi.replace(/\./g, "\\.")}\\b`));
+            assert.match(
+                gomod,
+                new RegExp(
+                    `sigs\\.k8s\\.io/gateway-api ${release.gatewayApi.replace(/\./g, "\\.")}\\b`,
+                ),
+            );
         }
     });
 
     for (const version of ISTIO_VERSIONS) {
         it(`sets only paths the ${version} charts declare`, () => {
-            const modes: DataplaneMode[] = version === "1.24.6" ? ["sidecar"] : ["ambient", "sidecar"];
+            const modes: DataplaneMode[] =
+                version === "1.24.6" ? ["sidecar"] : ["ambient", "sidecar"];
             for (const mode of modes) {
                 const mesh = meshFor(version, mode, {
                     tracing: { service: "otel-collector.observability.svc.cluster.local" },
@@ -164,7 +178,10 @@ describe("Istio Helm values", () => {
                 extensionProviders: [
                     {
                         name: "otel-tracing",
-                        opentelemetry: { service: "otel.observability.svc.cluster.local", port: 4317 },
+                        opentelemetry: {
+                            service: "otel.observability.svc.cluster.local",
+                            port: 4317,
+                        },
                     },
                 ],
             },
@@ -208,7 +225,9 @@ describe("Istio Helm values", () => {
     });
 
     it("runs the CNI agent with the ambient profile and the mesh's image hub", () => {
-        const mesh = meshFor("1.30.3", "ambient", { hub: "123456789012.dkr.ecr.us-east-1.amazonaws.com/istio" });
+        const mesh = meshFor("1.30.3", "ambient", {
+            hub: "123456789012.dkr.ecr.us-east-1.amazonaws.com/istio",
+        });
         assert.deepEqual(cniValues(mesh), {
             profile: "ambient",
             global: { hub: "123456789012.dkr.ecr.us-east-1.amazonaws.com/istio", tag: "1.30.3" },
@@ -241,7 +260,10 @@ describe("Istio Helm values", () => {
 
     it("matches the ambient profile's global-service selector (istio.io/global)", () => {
         for (const version of ["1.27.9", "1.28.10", "1.29.6", "1.30.3"]) {
-            const profile = readFileSync(path.join(REFERENCE, version, "profile-ambient.yaml"), "utf8");
+            const profile = readFileSync(
+                path.join(REFERENCE, version, "profile-ambient.yaml"),
+                "utf8",
+            );
             assert.match(profile, /key: istio\.io\/global/, version);
         }
     });

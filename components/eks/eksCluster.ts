@@ -226,14 +226,30 @@ export class EksCluster extends pulumi.ComponentResource {
             );
         const https = { from: 443, to: 443 };
         for (const peer of args.peerCidrs) {
-            ingress(`api-from-${peer.name}`, peer.cidr, https, `istiod in ${peer.name} watches this API server`);
+            ingress(
+                `api-from-${peer.name}`,
+                peer.cidr,
+                https,
+                `istiod in ${peer.name} watches this API server`,
+            );
             for (const ports of args.meshPorts ?? []) {
-                const range = ports.from === ports.to ? `${ports.from}` : `${ports.from}-${ports.to}`;
-                ingress(`${range}-from-${peer.name}`, peer.cidr, ports, `east-west traffic from ${peer.name}`);
+                const range =
+                    ports.from === ports.to ? `${ports.from}` : `${ports.from}-${ports.to}`;
+                ingress(
+                    `${range}-from-${peer.name}`,
+                    peer.cidr,
+                    ports,
+                    `east-west traffic from ${peer.name}`,
+                );
             }
         }
         for (const cidr of args.endpoint.privateAccessCidrs) {
-            ingress(`api-from-${ruleKey(cidr)}`, cidr, https, `operators in ${cidr} reach the private endpoint`);
+            ingress(
+                `api-from-${ruleKey(cidr)}`,
+                cidr,
+                https,
+                `operators in ${cidr} reach the private endpoint`,
+            );
         }
 
         const eksCluster = cluster.eksCluster;
