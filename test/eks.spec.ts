@@ -1,0 +1,233 @@
+import * as assert from "node:assert/strict";
+import { parse } from "yaml";
+import { Resources, stackResources, stackRun } from "./stacks";
+
+const CLUSTER = "eks:index:Cluster";
+const NODES = "eks:index:ManagedNodeGroup";
+const ROLE = "aws:iam/role:Role";
+const ATTACH = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
+const KEY = "aws:kms/key:Key";
+const RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+
+describe("EksCluster", () => {
+    let dev: Resources;
+    let prod: Resources;
+    before(async () => {
+        dev = await stackResources("dev");
+        prod = await stackResources("prod");
+    });
+
+    it("creates the cluster on the configured version with API auth, logs, KMS and OIDC", () => {
+        const cluster = dev.one(CLUSTER, "dev-east-a-eks");
+        const key = dev.one(KEY, "dev-east-a-secrets");
+        assert.equal(cluster.inputs.version, "1.32");
+        assert.equal(dev.one(CLUSTER, "dev-east-b-eks").inputs.version, "1.31");
+        assert.equal(cluster.inputs.authenticationMode, "API");
+        assert.deepEqual(cluster.inputs.enabledClusterLogTypes, [
+            "api",
+            "audit",
+            "authenticator",
+            "controllerManager",
+            "scheduler",
+        ]);
+        assert.equal(cluster.inputs.encryptionConfigKeyArn, key.state.arn);
+        assert.equal(key.inputs.enableKeyRotation, true);
+        assert.equal(cluster.inputs.createOidcProvider, true);
+        assert.equal(cluster.inputs.skipDefaultNodeGroup, true);
+        assert.equal(cluster.inputs.kubernetesServiceIpAddressRange, "172.20.0.0/16");
+        assert.deepEqual(
+            (cluster.inputs.privateSubnetIds as string[]).map((id) => dev.byId(id).name),
+            ["dev-east-a-private-1", "dev-east-a-private-2"],
+        );
+        assert.deepEqual(cluster.inputs.accessEntries, {
+            "admin-platform-admin": {
+                principalArn: "arn:aws:iam::123456789012:role/platform-admin",
+                accessPolicies: {
+                    admin: {
+                        policyArn:
+                            "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+                        accessScope: { type: "cluster" },
+                    },
+                },
+            },
+        });
+        assert.deepEqual(
+            Object.keys(prod.one(CLUSTER, "prod-use1-a-eks").inputs.accessEntries as object),
+            ["admin-platform-admin", "admin-platform-deployer"],
+        );
+    });
+
+    it("runs the VPC CNI with pod ENIs, standard enforcing mode and TCP early demux off", () => {
+        for (const cluster of [...dev.ofType(CLUSTER), ...prod.ofType(CLUSTER)]) {
+            const cni = cluster.inputs.vpcCniOptions as Record<string, unknown>;
+            assert.equal(cni.enablePodEni, true, cluster.name);
+            assert.equal(cni.disableTcpEarlyDemux, true, cluster.name);
+            assert.deepEqual(cni.configurationValues, {
+                env: { POD_SECURITY_GROUP_ENFORCING_MODE: "standard" },
+            });
+        }
+    });
+
+    it("gives the control plane its own role with the cluster and VPC resource controller policies", () => {
+        const role = dev.one(ROLE, "dev-east-a-cluster");
+        assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy as string), {
+            Version: "2012-10-17",
+            Statement: [
+                {
+                    Effect: "Allow",
+                    Principal: { Service: "eks.amazonaws.com" },
+                    Action: "sts:AssumeRole",
+                },
+            ],
+        });
+        const policiesOf = (roleName: string) =>
+            dev
+                .ofType(ATTACH)
+                .filter((a) => a.inputs.role === dev.one(ROLE, roleName).state.name)
+                .map((a) => a.inputs.policyArn)
+                .sort();
+        assert.deepEqual(policiesOf("dev-east-a-cluster"), [
+            "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy",
+            "arn:aws:iam::aws:policy/AmazonEKSVPCResourceController",
+        ]);
+        assert.deepEqual(policiesOf("dev-east-a-node"), [
+            "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
+            "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+            "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
+            "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+        ]);
+        const cluster = dev.one(CLUSTER, "dev-east-a-eks");
+        assert.equal(cluster.inputs.serviceRole, role.id);
+        const deps = dev.dependencyNames(cluster);
+        assert.ok(deps.includes("dev-east-a-cluster-AmazonEKSClusterPolicy"));
+        assert.ok(deps.includes("dev-east-a-cluster-AmazonEKSVPCResourceController"));
+    });
+
+    it("runs a managed AL2023 node group on the private subnets with the configured sizes", () => {
+        const nodes = dev.one(NODES, "dev-east-a-nodes");
+        assert.deepEqual(nodes.inputs.instanceTypes, ["m6i.large"]);
+        assert.deepEqual(nodes.inputs.scalingConfig, { minSize: 2, desiredSize: 2, maxSize: 4 });
+        assert.equal(nodes.inputs.amiType, "AL2023_x86_64_STANDARD");
+        assert.equal(nodes.inputs.capacityType, "SPOT");
+        assert.equal(nodes.inputs.diskSize, 50);
+        assert.equal(nodes.inputs.nodeRole, dev.one(ROLE, "dev-east-a-node").id);
+        assert.deepEqual(
+            (nodes.inputs.subnetIds as string[]).map((id) => dev.byId(id).name),
+            ["dev-east-a-private-1", "dev-east-a-private-2"],
+        );
+        assert.ok(dev.dependencyNames(nodes).includes("dev-east-a-eks"));
+        const prodNodes = prod.one(NODES, "prod-use1-a-nodes");
+        assert.equal(prodNodes.inputs.capacityType, "ON_DEMAND");
+        assert.equal(prodNodes.inputs.diskSize, 100);
+    });
+
+    it("lets every peer VPC reach the API server and the east-west gateway, and nothing else", () => {
+        const cluster = dev.one(CLUSTER, "dev-east-a-eks");
+        const rules = dev
+            .ofType(RULE)
+            .filter((r) => r.name.startsWith("dev-east-a-"))
+            .map((r) => ({
+                name: r.name,
+                sg: r.inputs.securityGroupId,
+                cidr: r.inputs.cidrIpv4,
+                from: r.inputs.fromPort,
+                to: r.inputs.toPort,
+                protocol: r.inputs.ipProtocol,
+            }));
+        const sg = cluster.state.clusterSecurityGroupId;
+        assert.ok(typeof sg === "string" && sg.startsWith("sg-"));
+        assert.deepEqual(rules, [
+            {
+                name: "dev-east-a-15008-from-dev-east-b",
+                sg,
+                cidr: "10.20.0.0/16",
+                from: 15008,
+                to: 15008,
+                protocol: "tcp",
+            },
+            {
+                name: "dev-east-a-15021-from-dev-east-b",
+                sg,
+                cidr: "10.20.0.0/16",
+                from: 15021,
+                to: 15021,
+                protocol: "tcp",
+            },
+            {
+                name: "dev-east-a-30000-32767-from-dev-east-b",
+                sg,
+                cidr: "10.20.0.0/16",
+                from: 30000,
+                to: 32767,
+                protocol: "tcp",
+            },
+            {
+                name: "dev-east-a-api-from-dev-east-b",
+                sg,
+                cidr: "10.20.0.0/16",
+                from: 443,
+                to: 443,
+                protocol: "tcp",
+            },
+        ]);
+        // prod: two peers each, plus the operators' network on the private endpoint.
+        const prodRules = prod.ofType(RULE).filter((r) => r.name.startsWith("prod-use1-a-"));
+        assert.equal(prodRules.length, 9);
+        const operators = prod.one(RULE, "prod-use1-a-api-from-10-0-0-0-16");
+        assert.deepEqual(
+            [operators.inputs.cidrIpv4, operators.inputs.fromPort],
+            ["10.0.0.0/16", 443],
+        );
+        assert.equal(prod.ofType(RULE).filter((r) => r.inputs.cidrIpv4 === "0.0.0.0/0").length, 0);
+    });
+
+    it("keeps prod's endpoints private and its clusters protected", () => {
+        const cluster = prod.one(CLUSTER, "prod-use1-a-eks");
+        assert.equal(cluster.inputs.endpointPrivateAccess, true);
+        assert.equal(cluster.inputs.endpointPublicAccess, false);
+        assert.equal(cluster.inputs.publicAccessCidrs, undefined);
+        assert.equal(cluster.inputs.deletionProtection, true);
+        assert.equal(cluster.protect, true);
+        assert.equal(dev.one(CLUSTER, "dev-east-a-eks").protect, false);
+    });
+
+    it("exports an exec kubeconfig per cluster, as a secret", async () => {
+        const run = await stackRun("dev");
+        const clusters = run.outputs.clusters as Record<string, unknown>[];
+        assert.deepEqual(
+            clusters.map((c) => [c.name, c.region, c.kubernetesVersion, c.network]),
+            [
+                ["dev-east-a", "us-east-1", "1.32", "dev-east-a-network"],
+                ["dev-east-b", "us-east-1", "1.31", "dev-east-b-network"],
+            ],
+        );
+        const cluster = dev.one(CLUSTER, "dev-east-a-eks");
+        const eks = cluster.state.eksCluster as Record<string, unknown>;
+        const kubeconfig = parse(clusters[0].kubeconfig as string);
+        assert.equal(kubeconfig.clusters[0].cluster.server, eks.endpoint);
+        assert.equal(
+            kubeconfig.clusters[0].cluster["certificate-authority-data"],
+            (eks.certificateAuthority as Record<string, unknown>).data,
+        );
+        assert.deepEqual(kubeconfig.users[0].user.exec.args, [
+            "eks",
+            "get-token",
+            "--cluster-name",
+            eks.name,
+            "--region",
+            "us-east-1",
+            "--output",
+            "json",
+        ]);
+        const raw = (run.rawOutputs.clusters as Record<string, unknown>[])[0];
+        assert.equal(raw.kubeconfig?.constructor.name, "SecretValue");
+        assert.equal(typeof raw.endpoint, "string");
+    });
+
+    it("marks the Kubernetes provider's kubeconfig secret", () => {
+        const provider = dev.one("pulumi:providers:kubernetes", "dev-east-a-k8s");
+        assert.equal(provider.rawInputs.kubeconfig?.constructor.name, "SecretValue");
+        // Provider inputs travel as strings.
+        assert.equal(provider.inputs.enableServerSideApply, "true");
+    });
+});
