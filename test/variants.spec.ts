@@ -1,0 +1,243 @@
+import * as assert from "node:assert/strict";
+import { webcrypto, X509Certificate } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as x509 from "@peculiar/x509";
+import { parse, stringify } from "yaml";
+import { ConfigError } from "../components/config";
+import { SecretValue } from "../scripts/offline/values";
+import { runProgram, RunResult } from "../scripts/offline/run";
+import { main } from "../scripts/plan";
+import { Resources } from "./stacks";
+
+/**
+ * The program under configurations other than dev and prod: each test writes a config in
+ * `Pulumi.<stack>.yaml` form and runs the real `index.ts` with it.
+ */
+
+const DEV = parse(fs.readFileSync(path.join(__dirname, "..", "Pulumi.dev.yaml"), "utf8")).config;
+const KEY = "eks-ambient-mesh";
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "eks-ambient-mesh-variants-"));
+
+function writeConfig(name: string, change: (config: Record<string, any>) => void): string {
+    const config = structuredClone(DEV);
+    change(config);
+    const file = path.join(dir, `Pulumi.${name}.yaml`);
+    fs.writeFileSync(file, stringify({ config }));
+    return file;
+}
+
+async function run(
+    name: string,
+    change: (config: Record<string, any>) => void,
+    stackOutputs?: Record<string, Record<string, unknown>>,
+): Promise<{ run: RunResult; resources: Resources }> {
+    const result = await runProgram({
+        stack: name,
+        configFile: writeConfig(name, change),
+        stackOutputs,
+    });
+    return { run: result, resources: new Resources(result.resources) };
+}
+
+/** A small root CA made here, standing for one a platform team already has. */
+async function makeRoot(commonName: string): Promise<{ certPem: string; keyPem: string }> {
+    x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+    const alg = {
+        name: "RSASSA-PKCS1-v1_5",
+        hash: "SHA-256",
+        publicExponent: new Uint8Array([1, 0, 1]),
+        modulusLength: 2048,
+    };
+    const keys = await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"]);
+    const cert = await x509.X509CertificateGenerator.createSelfSigned({
+        name: `CN=${commonName}`,
+        keys: keys as unknown as Parameters<
+            typeof x509.X509CertificateGenerator.createSelfSigned
+        >[0]["keys"],
+        signingAlgorithm: alg,
+        notBefore: new Date(Date.now() - 60_000),
+        notAfter: new Date(Date.now() + 20 * 365 * 24 * 3600_000),
+        extensions: [
+            new x509.BasicConstraintsExtension(true, undefined, true),
+            new x509.KeyUsagesExtension(
+                x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
+                true,
+            ),
+        ],
+    });
+    const pkcs8 = await webcrypto.subtle.exportKey("pkcs8", keys.privateKey);
+    const keyPem = x509.PemConverter.encode(pkcs8, "PRIVATE KEY");
+    return { certPem: cert.toString("pem"), keyPem };
+}
+
+const SECRET = "kubernetes:core/v1:Secret";
+const RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+const PEER_STACK = "acme/eks-ambient-mesh/eu";
+
+describe("variants of the environment", () => {
+    let root: { certPem: string; keyPem: string };
+    before(async () => {
+        root = await makeRoot("Shared Root CA");
+    });
+
+    function withPeer(config: Record<string, any>) {
+        config[`${KEY}:rootCaCertPem`] = root.certPem;
+        config[`${KEY}:rootCaKeyPem`] = root.keyPem;
+        config[`${KEY}:mesh`].peers = [
+            { stack: PEER_STACK, clusters: [{ name: "eu-a", vpcCidr: "10.30.0.0/16" }] },
+        ];
+    }
+
+    function peerOutputs(overrides: Record<string, unknown> = {}) {
+        return {
+            [PEER_STACK]: {
+                meshPeers: new SecretValue([
+                    {
+                        name: "eu-a",
+                        network: "eu-a-network",
+                        region: "eu-west-1",
+                        vpcCidr: "10.30.0.0/16",
+                        endpoint: "https://EU.gr7.eu-west-1.eks.amazonaws.com",
+                        certificateAuthorityData: "RVUtQ0E=",
+                        token: "eu-reader-token",
+                        meshId: "mesh-dev",
+                        trustDomain: "cluster.local",
+                        rootCaCertPem: root.certPem,
+                        ...overrides,
+                    },
+                ]),
+            },
+        };
+    }
+
+    it("peers with another stack's clusters: remote secrets, security groups, one shared root", async () => {
+        const { resources } = await run("peered", withPeer, peerOutputs());
+        for (const local of ["dev-east-a", "dev-east-b"]) {
+            const secret = resources.one(SECRET, `${local}-remote-eu-a`);
+            const kubeconfig = parse((secret.inputs.stringData as Record<string, string>)["eu-a"]);
+            assert.equal(
+                kubeconfig.clusters[0].cluster.server,
+                "https://EU.gr7.eu-west-1.eks.amazonaws.com",
+            );
+            assert.equal(kubeconfig.clusters[0].cluster["certificate-authority-data"], "RVUtQ0E=");
+            assert.deepEqual(kubeconfig.users, [
+                { name: "eu-a", user: { token: "eu-reader-token" } },
+            ]);
+            assert.equal(secret.rawInputs.stringData?.constructor.name, "SecretValue");
+            const api = resources.one(RULE, `${local}-api-from-eu-a`);
+            assert.deepEqual([api.inputs.cidrIpv4, api.inputs.fromPort], ["10.30.0.0/16", 443]);
+            assert.ok(resources.one(RULE, `${local}-15008-from-eu-a`));
+        }
+        // The given root signs the intermediates; no root is generated.
+        assert.equal(resources.ofType("tls:index/selfSignedCert:SelfSignedCert").length, 0);
+        const cacerts = resources.one(SECRET, "dev-east-a-cacerts").inputs.stringData as Record<
+            string,
+            string
+        >;
+        assert.equal(cacerts["root-cert.pem"], root.certPem);
+        const ca = new X509Certificate(cacerts["ca-cert.pem"]);
+        assert.ok(ca.verify(new X509Certificate(root.certPem).publicKey));
+        const signer = resources.one(
+            "tls:index/locallySignedCert:LocallySignedCert",
+            "dev-east-a-intermediate",
+        );
+        assert.equal(signer.rawInputs.caPrivateKeyPem?.constructor.name, "SecretValue");
+    });
+
+    it("refuses a peer stack from another mesh, saying which field differs", async () => {
+        await assert.rejects(
+            run("foreign", withPeer, peerOutputs({ meshId: "mesh-other" })),
+            /peer stack acme\/eks-ambient-mesh\/eu cluster "eu-a" has a different meshId; every cluster of a mesh shares one mesh id, trust domain and root CA/,
+        );
+    });
+
+    it("refuses a peer stack that does not export a configured cluster", async () => {
+        await assert.rejects(
+            run("missing", withPeer, peerOutputs({ name: "eu-b" })),
+            /peer stack acme\/eks-ambient-mesh\/eu exports no mesh peer "eu-a" \(it exports: eu-b\); deploy it first, or fix mesh.peers/,
+        );
+    });
+
+    it("runs sidecar mode with the classic east-west gateway on 15443 and no ambient dataplane", async () => {
+        const { resources } = await run("sidecar", (c) => {
+            c[`${KEY}:mesh`].dataplaneMode = "sidecar";
+        });
+        const releases = resources
+            .ofType("kubernetes:helm.sh/v3:Release")
+            .filter((r) => r.name.startsWith("dev-east-a-"))
+            .map((r) => r.inputs.name);
+        assert.deepEqual(releases, ["istio-base", "istio-eastwestgateway", "istiod"]);
+        const gw = resources.one(
+            "kubernetes:networking.istio.io/v1:Gateway",
+            "dev-east-a-cross-network-gateway",
+        );
+        assert.deepEqual(gw.inputs.spec, {
+            selector: { istio: "eastwestgateway" },
+            servers: [
+                {
+                    port: { number: 15443, name: "tls", protocol: "TLS" },
+                    tls: { mode: "AUTO_PASSTHROUGH" },
+                    hosts: ["*.local"],
+                },
+            ],
+        });
+        assert.ok(resources.one(RULE, "dev-east-a-15443-from-dev-east-b"));
+        assert.equal(resources.ofType("kubernetes:gateway.networking.k8s.io/v1:Gateway").length, 0);
+    });
+
+    it("adds the peers' NAT addresses to a restricted public endpoint", async () => {
+        const { resources } = await run("restricted", (c) => {
+            for (const cluster of c[`${KEY}:clusters`]) {
+                cluster.endpoint = { publicAccessCidrs: ["203.0.113.0/24"] };
+            }
+        });
+        const eip = resources.one("aws:ec2/eip:Eip", "dev-east-b-nat-1");
+        const cluster = resources.one("eks:index:Cluster", "dev-east-a-eks");
+        assert.deepEqual(cluster.inputs.publicAccessCidrs, [
+            "203.0.113.0/24",
+            `${eip.state.publicIp}/32`,
+        ]);
+        assert.ok(resources.dependencyNames(cluster).includes("dev-east-b-nat-1"));
+    });
+
+    it("stops before any resource and reports every problem when the config is invalid", async () => {
+        const file = writeConfig("invalid", (c) => {
+            c[`${KEY}:clusters`][0].kubernetesVersion = "1.27";
+            c[`${KEY}:clusters`][1].name = "dev-east-a";
+        });
+        await assert.rejects(runProgram({ stack: "invalid", configFile: file }), (err: unknown) => {
+            // The program's modules are loaded afresh per run, so compare by name, not class.
+            assert.equal((err as Error).name, "ConfigError");
+            assert.deepEqual((err as ConfigError).problems, [
+                'clusters[0].kubernetesVersion: "1.27" is not supported; use one of 1.28, 1.29, 1.30, 1.31, 1.32',
+                'clusters[1].name: "dev-east-a" is already used by clusters[0]; each cluster needs its own name',
+                'clusters[1].network: "dev-east-a-network" is already used by clusters[0]; each cluster needs its own network',
+            ]);
+            return true;
+        });
+        const out: string[] = [];
+        const err: string[] = [];
+        const code = await main(["--stack", "dev", "--config", file], {
+            stdout: (t) => out.push(t),
+            stderr: (t) => err.push(t),
+        });
+        assert.equal(code, 1);
+        assert.deepEqual(out, []);
+        assert.match(
+            err.join(""),
+            /^Invalid configuration \(3 problems\):\n {2}- clusters\[0\]\.kubernetesVersion: "1\.27"/,
+        );
+    });
+
+    it("reports an unknown top-level key", async () => {
+        const file = writeConfig("typo", (c) => {
+            c[`${KEY}:cluster`] = [];
+        });
+        await assert.rejects(
+            runProgram({ stack: "typo", configFile: file }),
+            /unknown key "cluster"; check the spelling against the README's configuration reference/,
+        );
+    });
+});
