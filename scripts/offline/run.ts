@@ -1,0 +1,182 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as settingsModule from "@pulumi/pulumi/runtime/settings";
+import * as stateModule from "@pulumi/pulumi/runtime/state";
+import * as path from "node:path";
+import { applyConfig, loadStackConfig } from "./config";
+import {
+    installOfflineEngine,
+    RecordedResource,
+    ROOT_STACK_TYPE,
+    waitForRegistrations,
+} from "./monitor";
+import { OfflineMocksOptions } from "./mocks";
+import { PropertyMap } from "./values";
+
+/**
+ * Runs a Pulumi program the way `pulumi up` would (inside the root stack resource, its exports
+ * becoming stack outputs) against the offline mocks, and returns what it registered.
+ */
+
+export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
+
+export interface RunOptions extends OfflineMocksOptions {
+    readonly stack: string;
+    /** A file in `Pulumi.<stack>.yaml` form, used instead of the stack's own. */
+    readonly configFile?: string;
+    /** @default the repository root */
+    readonly projectDir?: string;
+    /**
+     * The program: a module path (its exports, or the result of calling an exported function,
+     * become stack outputs) or a function returning the outputs.
+     * @default `<projectDir>/index.ts`
+     */
+    readonly program?: string | (() => unknown);
+}
+
+export interface RunResult {
+    readonly project: string;
+    readonly stack: string;
+    /** The config file the run used. */
+    readonly configFile: string;
+    /** The configuration as written in that file, by namespaced key. */
+    readonly config: Record<string, unknown>;
+    /** Every registration, the root stack first, then in URN order. */
+    readonly resources: RecordedResource[];
+    /** Stack outputs with secrets revealed. */
+    readonly outputs: PropertyMap;
+    /** Stack outputs with each secret a `SecretValue`. */
+    readonly rawOutputs: PropertyMap;
+}
+
+interface RuntimeStore {
+    config: Record<string, string>;
+    [flag: `supports${string}`]: boolean;
+}
+
+const runtimeState = stateModule as unknown as { getStore(): RuntimeStore };
+const runtimeSettings = settingsModule as unknown as { hasMonitor(): boolean };
+
+/** What `runProgram` replaces, so that a test process gets its own engine back afterwards. */
+function snapshotRuntime(): () => void {
+    if (!runtimeSettings.hasMonitor()) {
+        return () => undefined;
+    }
+    const monitor = pulumi.runtime.getMonitor();
+    const project = pulumi.getProject();
+    const stack = pulumi.getStack();
+    const store = runtimeState.getStore();
+    const flags = Object.fromEntries(
+        Object.entries(store).filter(
+            ([k, v]) => k.startsWith("supports") && typeof v === "boolean",
+        ),
+    );
+    const config = { ...store.config };
+    return () => {
+        pulumi.runtime.setMockOptions(monitor, project, stack, false);
+        const restored = runtimeState.getStore();
+        Object.assign(restored, flags);
+        restored.config = config;
+    };
+}
+
+/** Forgets the project's own modules so that the program runs again from scratch. */
+function purgeProgramModules(projectDir: string): void {
+    // The engine and the specs stay loaded (their state is the runtime's), and so do packages.
+    const keep = ["scripts", "test"].map((dir) => path.join(projectDir, dir) + path.sep);
+    const packages = `${path.sep}node_modules${path.sep}`;
+    for (const file of Object.keys(require.cache)) {
+        if (
+            file.startsWith(projectDir + path.sep) &&
+            !file.includes(packages) &&
+            !keep.some((dir) => file.startsWith(dir))
+        ) {
+            delete require.cache[file];
+        }
+    }
+}
+
+function order(resources: RecordedResource[]): RecordedResource[] {
+    // Registrations complete in an order that depends on timing (key generation); URN order is
+    // stable, and keeps a component's children next to each other.
+    const root = resources.filter((r) => r.type === ROOT_STACK_TYPE && r.parent === null);
+    const rest = resources
+        .filter((r) => !root.includes(r))
+        .sort((a, b) => (a.urn < b.urn ? -1 : 1));
+    return [...root, ...rest];
+}
+
+// The Pulumi runtime is process-wide: one run at a time.
+let previousRun: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs the program once. Configuration errors and errors thrown by the program reject with the
+ * original error (class, message and properties such as `problems`). Safe to call repeatedly in
+ * one process: calls run one after the other, each with a fresh engine and fresh program
+ * modules, and an engine installed before the call (e.g. by `test/mocks.ts`) is restored
+ * afterwards. Resources registered elsewhere while a run is in progress would land in that run.
+ */
+export function runProgram(options: RunOptions): Promise<RunResult> {
+    const run = previousRun.then(() => runAlone(options));
+    previousRun = run.catch(() => undefined);
+    return run;
+}
+
+async function runAlone(options: RunOptions): Promise<RunResult> {
+    const projectDir = options.projectDir ?? PROJECT_DIR;
+    const config = loadStackConfig({
+        projectDir,
+        stack: options.stack,
+        configFile: options.configFile,
+    });
+    const restore = snapshotRuntime();
+    const engine = installOfflineEngine({
+        ...options,
+        project: config.project,
+        stack: options.stack,
+        strictUrns: true,
+    });
+    applyConfig(config.values);
+
+    // The SDK reports failed registrations as unhandled rejections (the CLI's language host
+    // turns them into errors); collect them so that the run fails with the first one.
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => rejections.push(reason);
+    process.on("unhandledRejection", onRejection);
+    try {
+        const program = options.program ?? path.join(projectDir, "index.ts");
+        let failure: unknown;
+        try {
+            await pulumi.runtime.runInPulumiStack(async () => {
+                if (typeof program === "function") {
+                    return await program();
+                }
+                purgeProgramModules(projectDir);
+                // eslint-disable-next-line @typescript-eslint/no-require-imports
+                const exported: unknown = require(path.resolve(program));
+                return exported instanceof Function ? await exported() : exported;
+            });
+        } catch (err) {
+            failure = err;
+        }
+        await waitForRegistrations();
+        // Let rejections raised by the last registrations reach the handler.
+        await new Promise((resolve) => setImmediate(resolve));
+        const error = failure ?? engine.monitor.failures()[0] ?? rejections[0];
+        if (error !== undefined) {
+            throw error;
+        }
+        const outputs = engine.monitor.stackOutputs();
+        return {
+            project: config.project,
+            stack: options.stack,
+            configFile: config.file,
+            config: config.raw,
+            resources: order(engine.monitor.recorded()),
+            outputs: outputs?.outputs ?? {},
+            rawOutputs: outputs?.rawOutputs ?? {},
+        };
+    } finally {
+        process.off("unhandledRejection", onRejection);
+        restore();
+    }
+}

@@ -1,0 +1,258 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { runProgram, RunResult } from "./offline/run";
+import { isPlainObject, redact, reveal } from "./offline/values";
+
+/**
+ * `npm run plan -- --stack <dev|prod> [--out FILE] [--show-secrets] [--config FILE]`: runs the
+ * program against the offline mocks, prints a summary and optionally writes the plan as JSON
+ * (format in DESIGN.md, "Offline plan"). No cloud account and no Pulumi CLI needed.
+ */
+
+export const USAGE =
+    "usage: npm run plan -- --stack <dev|prod> [--out FILE] [--show-secrets] [--config FILE]\n" +
+    "  --stack NAME      stack whose Pulumi.<NAME>.yaml configures the run\n" +
+    "  --config FILE     use FILE (in Pulumi.<stack>.yaml form) instead of the stack's config\n" +
+    "  --out FILE        write the plan as JSON to FILE\n" +
+    '  --show-secrets    print secret values instead of "[secret]"\n';
+
+export const MOCK_NOTICE = "Cloud-assigned values (ids, endpoints, ARNs) are mock placeholders.";
+
+export interface PlanResource {
+    readonly urn: string;
+    /** The mock id; null for components. */
+    readonly id: string | null;
+    readonly type: string;
+    readonly name: string;
+    readonly parent: string | null;
+    readonly provider: string | null;
+    /** Explicit and implicit (output-derived) dependencies, sorted. */
+    readonly dependsOn: string[];
+    readonly protect: boolean;
+    readonly inputs: Record<string, unknown>;
+}
+
+export interface PolicyPackSummary {
+    readonly name: string;
+    readonly policies: string[];
+}
+
+export interface PolicyViolation {
+    readonly policy: string;
+    readonly enforcementLevel: "advisory" | "mandatory" | "remediate" | "disabled";
+    readonly urn: string;
+    readonly message: string;
+}
+
+export interface PolicyResults {
+    readonly policyPacks: PolicyPackSummary[];
+    readonly policyViolations: PolicyViolation[];
+}
+
+export interface PlanJson extends PolicyResults {
+    readonly project: string;
+    readonly stack: string;
+    readonly offline: true;
+    readonly mockValues: string;
+    readonly resources: PlanResource[];
+    readonly outputs: Record<string, unknown>;
+}
+
+/** Policy packs evaluated against a plan. None are wired in yet, so there is nothing to report. */
+export function evaluatePolicies(_plan: Omit<PlanJson, keyof PolicyResults>): PolicyResults {
+    return { policyPacks: [], policyViolations: [] };
+}
+
+export interface PlanOptions {
+    /** Keep secret values instead of replacing them with `"[secret]"`. @default false */
+    readonly showSecrets?: boolean;
+}
+
+/** The plan document for a run. */
+export function buildPlanJson(run: RunResult, options: PlanOptions = {}): PlanJson {
+    const view = (v: unknown) =>
+        (options.showSecrets ? reveal(v) : redact(v)) as Record<string, unknown>;
+    const plan = {
+        project: run.project,
+        stack: run.stack,
+        offline: true as const,
+        mockValues: "ids, ARNs and endpoints are mock placeholders",
+        resources: run.resources.map((r): PlanResource => ({
+            urn: r.urn,
+            id: r.custom ? r.id : null,
+            type: r.type,
+            name: r.name,
+            parent: r.parent,
+            provider: r.provider,
+            dependsOn: r.dependsOn,
+            protect: r.protect,
+            inputs: view(r.rawInputs),
+        })),
+        outputs: view(run.rawOutputs),
+    };
+    return { ...plan, ...evaluatePolicies(plan) };
+}
+
+/** Cluster names from the stack's `clusters` config, for grouping resources. */
+export function clusterNames(run: RunResult): string[] {
+    const clusters = run.config[`${run.project}:clusters`];
+    return Array.isArray(clusters)
+        ? clusters.flatMap((c) => (isPlainObject(c) && typeof c.name === "string" ? [c.name] : []))
+        : [];
+}
+
+/** The cluster a resource belongs to: the longest cluster name its name starts with. */
+export function clusterOf(resourceName: string, clusters: readonly string[]): string {
+    const owner = [...clusters]
+        .sort((a, b) => b.length - a.length)
+        .find((c) => resourceName.startsWith(`${c}-`));
+    return owner ?? "shared";
+}
+
+function countBy<T>(items: readonly T[], key: (item: T) => string): [string, number][] {
+    const counts = new Map<string, number>();
+    for (const item of items) {
+        counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+    }
+    return [...counts.entries()].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1));
+}
+
+/** The human-readable summary `npm run plan` prints. */
+export function summarize(
+    plan: PlanJson,
+    clusters: readonly string[],
+    configFile?: string,
+): string {
+    const custom = plan.resources.filter((r) => r.id !== null).length;
+    const width = String(plan.resources.length).length + 2;
+    const table = (rows: [string, number][]) =>
+        rows.map(([label, n]) => `${String(n).padStart(width)}  ${label}`).join("\n");
+    const byCluster = countBy(plan.resources, (r) => clusterOf(r.name, clusters));
+    const ordered = [
+        ...clusters.map((c) => [c, byCluster.find(([k]) => k === c)?.[1] ?? 0] as [string, number]),
+        ...byCluster.filter(([k]) => !clusters.includes(k)),
+    ];
+    const outputs = Object.keys(plan.outputs);
+    const policies =
+        plan.policyPacks.length === 0
+            ? "Policies: none evaluated"
+            : `Policies: ${plan.policyPacks.map((p) => p.name).join(", ")}: ` +
+              `${plan.policyViolations.length} violation(s)` +
+              plan.policyViolations
+                  .map((v) => `\n  [${v.enforcementLevel}] ${v.policy}: ${v.urn}\n    ${v.message}`)
+                  .join("");
+    return [
+        `Offline plan for ${plan.project}, stack ${plan.stack}` +
+            (configFile
+                ? ` (config: ${path.relative(process.cwd(), configFile) || configFile})`
+                : ""),
+        `Resources: ${plan.resources.length} (${custom} custom, ${plan.resources.length - custom} components)`,
+        "",
+        "By type:",
+        table(countBy(plan.resources, (r) => r.type)),
+        "",
+        "By cluster:",
+        table(ordered),
+        "",
+        `Stack outputs: ${outputs.length ? outputs.join(", ") : "none"}`,
+        policies,
+        "",
+        MOCK_NOTICE,
+        "",
+    ].join("\n");
+}
+
+export interface CliArgs {
+    readonly stack: string;
+    readonly out?: string;
+    readonly config?: string;
+    readonly showSecrets: boolean;
+    readonly help: boolean;
+}
+
+/** Parses the command line; returns an error message for anything it does not understand. */
+export function parseArgs(argv: readonly string[]): CliArgs | { error: string } {
+    const values: Record<string, string> = {};
+    let showSecrets = false;
+    let help = false;
+    for (let i = 0; i < argv.length; i++) {
+        const arg = argv[i];
+        const [flag, inline] =
+            arg.startsWith("--") && arg.includes("=") ? arg.split(/=(.*)/s, 2) : [arg];
+        if (flag === "--show-secrets" && inline === undefined) {
+            showSecrets = true;
+        } else if (flag === "--help" || flag === "-h") {
+            help = true;
+        } else if (["--stack", "--out", "--config"].includes(flag)) {
+            const value = inline ?? argv[++i];
+            if (
+                value === undefined ||
+                value === "" ||
+                (inline === undefined && value.startsWith("--"))
+            ) {
+                return { error: `${flag} needs a value` };
+            }
+            values[flag.slice(2)] = value;
+        } else {
+            return { error: `unknown argument: ${arg}` };
+        }
+    }
+    if (help) {
+        return { stack: values.stack ?? "", showSecrets, help };
+    }
+    if (!values.stack) {
+        return { error: "--stack is required" };
+    }
+    return { stack: values.stack, out: values.out, config: values.config, showSecrets, help };
+}
+
+export interface Io {
+    readonly stdout: (text: string) => void;
+    readonly stderr: (text: string) => void;
+}
+
+const processIo: Io = {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+};
+
+/** The CLI. Exit codes: 0 done, 1 invalid config or program error, 2 bad usage. */
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+    const args = parseArgs(argv);
+    if ("error" in args) {
+        io.stderr(`${args.error}\n${USAGE}`);
+        return 2;
+    }
+    if (args.help) {
+        io.stdout(USAGE);
+        return 0;
+    }
+    let run: RunResult;
+    try {
+        run = await runProgram({ stack: args.stack, configFile: args.config });
+    } catch (err) {
+        io.stderr(`${err instanceof Error ? err.message : String(err)}\n`);
+        return 1;
+    }
+    const plan = buildPlanJson(run, { showSecrets: args.showSecrets });
+    io.stdout(summarize(plan, clusterNames(run), run.configFile));
+    if (args.out) {
+        fs.writeFileSync(args.out, `${JSON.stringify(plan, null, 2)}\n`);
+        io.stdout(`Plan written to ${args.out}\n`);
+    }
+    return 0;
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then(
+        (code) => {
+            process.exitCode = code;
+        },
+        (err) => {
+            process.stderr.write(
+                `${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+            );
+            process.exitCode = 1;
+        },
+    );
+}
