@@ -66,20 +66,29 @@ export class MeshPlatform {
             const details = await ref.getOutputDetails(key);
             const value = details.value ?? details.secretValue;
             if (value === undefined) {
-                throw new Error(`stack ${stackName} has no output "${key}"; is it an eks-ambient-mesh stack?`);
+                throw new Error(
+                    `stack ${stackName} has no output "${key}"; is it an eks-ambient-mesh stack?`,
+                );
             }
             return value as T;
         };
-        const [environment, meshId, trustDomain, istioVersion, dataplaneMode, rootCaCertPem, clusters] =
-            await Promise.all([
-                read<string>("environment"),
-                read<string>("meshId"),
-                read<string>("trustDomain"),
-                read<string>("istioVersion"),
-                read<PlatformInfo["dataplaneMode"]>("dataplaneMode"),
-                read<string>("rootCaCertPem"),
-                read<ExportedCluster[]>("clusters"),
-            ]);
+        const [
+            environment,
+            meshId,
+            trustDomain,
+            istioVersion,
+            dataplaneMode,
+            rootCaCertPem,
+            clusters,
+        ] = await Promise.all([
+            read<string>("environment"),
+            read<string>("meshId"),
+            read<string>("trustDomain"),
+            read<string>("istioVersion"),
+            read<PlatformInfo["dataplaneMode"]>("dataplaneMode"),
+            read<string>("rootCaCertPem"),
+            read<ExportedCluster[]>("clusters"),
+        ]);
         const kubeconfigs = new Map(clusters.map((c) => [c.name, c.kubeconfig]));
         return new MeshPlatform(
             {
