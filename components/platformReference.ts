@@ -72,33 +72,27 @@ export class MeshPlatform {
             }
             return value as T;
         };
-        const [
-            environment,
-            meshId,
-            trustDomain,
-            istioVersion,
-            dataplaneMode,
-            rootCaCertPem,
-            clusters,
-        ] = await Promise.all([
-            read<string>("environment"),
-            read<string>("meshId"),
-            read<string>("trustDomain"),
-            read<string>("istioVersion"),
-            read<PlatformInfo["dataplaneMode"]>("dataplaneMode"),
-            read<string>("rootCaCertPem"),
+        const scalars = [
+            "environment",
+            "meshId",
+            "trustDomain",
+            "istioVersion",
+            "dataplaneMode",
+            "rootCaCertPem",
+        ] as const;
+        const [values, clusters] = await Promise.all([
+            Promise.all(scalars.map((key) => read<string>(key))),
             read<ExportedCluster[]>("clusters"),
         ]);
+        const info = Object.fromEntries(scalars.map((key, i) => [key, values[i]])) as Omit<
+            PlatformInfo,
+            "clusters"
+        >;
         const kubeconfigs = new Map(clusters.map((c) => [c.name, c.kubeconfig]));
         return new MeshPlatform(
             {
-                environment,
-                meshId,
-                trustDomain,
-                istioVersion,
-                dataplaneMode,
-                rootCaCertPem,
-                clusters: clusters.map(({ kubeconfig: _kubeconfig, ...info }) => info),
+                ...info,
+                clusters: clusters.map(({ kubeconfig: _kubeconfig, ...cluster }) => cluster),
             },
             kubeconfigs,
         );
