@@ -8,6 +8,7 @@ export default tseslint.config(
             "policies/node_modules/**",
             "**/node_modules/**",
             "out/**",
+            "shared/**",
             "**/*.js",
             "**/*.mjs",
         ],

@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { evaluatePlan, hasMandatoryViolations } from "../policies/evaluate";
 import { runProgram, RunResult } from "./offline/run";
 import { isPlainObject, redact, reveal } from "./offline/values";
 
@@ -58,9 +59,26 @@ export interface PlanJson extends PolicyResults {
     readonly outputs: Record<string, unknown>;
 }
 
-/** Policy packs evaluated against a plan. None are wired in yet, so there is nothing to report. */
-export function evaluatePolicies(_plan: Omit<PlanJson, keyof PolicyResults>): PolicyResults {
-    return { policyPacks: [], policyViolations: [] };
+/**
+ * The policy pack (`policies/`), evaluated in-process. Policies see secret values in the clear,
+ * as the engine gives them, whatever the plan document shows.
+ */
+export function evaluatePolicies(run: RunResult): PolicyResults {
+    return evaluatePlan({ resources: planResources(run, (v) => reveal(v)) });
+}
+
+function planResources(run: RunResult, view: (v: unknown) => unknown): PlanResource[] {
+    return run.resources.map((r): PlanResource => ({
+        urn: r.urn,
+        id: r.custom ? r.id : null,
+        type: r.type,
+        name: r.name,
+        parent: r.parent,
+        provider: r.provider,
+        dependsOn: r.dependsOn,
+        protect: r.protect,
+        inputs: view(r.rawInputs) as Record<string, unknown>,
+    }));
 }
 
 export interface PlanOptions {
@@ -77,20 +95,10 @@ export function buildPlanJson(run: RunResult, options: PlanOptions = {}): PlanJs
         stack: run.stack,
         offline: true as const,
         mockValues: "ids, ARNs and endpoints are mock placeholders",
-        resources: run.resources.map((r): PlanResource => ({
-            urn: r.urn,
-            id: r.custom ? r.id : null,
-            type: r.type,
-            name: r.name,
-            parent: r.parent,
-            provider: r.provider,
-            dependsOn: r.dependsOn,
-            protect: r.protect,
-            inputs: view(r.rawInputs),
-        })),
+        resources: planResources(run, view),
         outputs: view(run.rawOutputs),
     };
-    return { ...plan, ...evaluatePolicies(plan) };
+    return { ...plan, ...evaluatePolicies(run) };
 }
 
 /** Cluster names from the stack's `clusters` config, for grouping resources. */
@@ -136,8 +144,11 @@ export function summarize(
     const policies =
         plan.policyPacks.length === 0
             ? "Policies: none evaluated"
-            : `Policies: ${plan.policyPacks.map((p) => p.name).join(", ")}: ` +
-              `${plan.policyViolations.length} violation(s)` +
+            : `Policies: ${plan.policyPacks
+                  .map((p) => `${p.name} (${p.policies.length} evaluated)`)
+                  .join(", ")}: ` +
+              `${plan.policyViolations.filter((v) => v.enforcementLevel === "mandatory").length} mandatory, ` +
+              `${plan.policyViolations.filter((v) => v.enforcementLevel !== "mandatory").length} advisory violation(s)` +
               plan.policyViolations
                   .map((v) => `\n  [${v.enforcementLevel}] ${v.policy}: ${v.urn}\n    ${v.message}`)
                   .join("");
@@ -216,7 +227,10 @@ const processIo: Io = {
     stderr: (text) => process.stderr.write(text),
 };
 
-/** The CLI. Exit codes: 0 done, 1 invalid config or program error, 2 bad usage. */
+/**
+ * The CLI. Exit codes: 0 done, 1 invalid config or program error, 2 bad usage, 3 a mandatory
+ * policy violation (the plan is still printed and written).
+ */
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
     const args = parseArgs(argv);
     if ("error" in args) {
@@ -240,7 +254,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         fs.writeFileSync(args.out, `${JSON.stringify(plan, null, 2)}\n`);
         io.stdout(`Plan written to ${args.out}\n`);
     }
-    return 0;
+    return hasMandatoryViolations(plan) ? 3 : 0;
 }
 
 if (require.main === module) {

@@ -15,8 +15,13 @@ import {
 } from "../components/mesh/istioValues";
 import { ISTIO_RELEASES, ISTIO_VERSIONS } from "../components/versions";
 
-/** Istio's chart defaults per release, kept beside the project (never copied into it). */
-const REFERENCE = path.resolve(__dirname, "../../shared/reference/istio-charts");
+/**
+ * Istio's chart defaults per release, kept beside the project (never copied into it);
+ * `ISTIO_CHART_REFERENCE` points elsewhere (the PR workflow checks them out inside the tree).
+ */
+const REFERENCE =
+    process.env.ISTIO_CHART_REFERENCE ??
+    path.resolve(__dirname, "../../shared/reference/istio-charts");
 
 /**
  * Keys whose values are free-form maps in the charts (an env map, Kubernetes labels and

@@ -640,8 +640,13 @@ describe("offline engine: runProgram and the plan", () => {
             "policyViolations",
         ]);
         assert.equal(plan.offline, true);
-        assert.deepEqual(plan.policyPacks, []);
-        assert.deepEqual(plan.policyViolations, []);
+        // The project's policy pack runs on every plan (its own tests cover the rules).
+        assert.deepEqual(
+            plan.policyPacks.map((p) => p.name),
+            ["eks-ambient-mesh"],
+        );
+        assert.ok(plan.policyPacks[0].policies.length >= 25);
+        assert.ok(plan.policyViolations.every((v) => v.policy && v.urn && v.message));
         const subnet = plan.resources.find((r) => r.name === "shared-subnet");
         const vpc = plan.resources.find((r) => r.name === "a-vpc");
         assert.deepEqual(Object.keys(subnet ?? {}), [
