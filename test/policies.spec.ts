@@ -5,7 +5,7 @@ import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy"
 import { evaluatePlan, PlanInput, PolicyViolationRecord } from "../policies/evaluate";
 import * as rules from "../policies/rules";
 import { buildPlanJson } from "../scripts/plan";
-import { runProgram } from "../scripts/offline/run";
+import { stackRun } from "./stacks";
 import {
     CONTROL_PLANE_LOG_TYPES,
     DEFAULT_ISTIO_CHART_REPOSITORY,
@@ -1620,10 +1620,10 @@ describe("policy pack: evaluatePlan (offline plan)", () => {
         assert.deepEqual(strict.policyViolations, []);
     });
 
-    for (const stackName of ["dev", "prod"]) {
+    for (const stackName of ["dev", "prod"] as const) {
         it(`finds no mandatory violation in the real program's ${stackName} plan`, async function () {
             this.timeout(120_000);
-            const run = await runProgram({ stack: stackName });
+            const run = await stackRun(stackName);
             const plan = buildPlanJson(run, { showSecrets: true });
             const results = evaluatePlan(plan);
             assert.ok(results.policyPacks[0].policies.length >= 25);
