@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import type { PolicyPackConfig } from "@pulumi/policy";
 import { evaluatePlan, hasMandatoryViolations } from "../policies/evaluate";
 import { runProgram, RunResult } from "./offline/run";
 import { isPlainObject, redact, reveal } from "./offline/values";
@@ -12,10 +13,12 @@ import { isPlainObject, redact, reveal } from "./offline/values";
 
 export const USAGE =
     "usage: npm run plan -- --stack <dev|prod> [--out FILE] [--show-secrets] [--config FILE]\n" +
+    "                       [--policy-config FILE]\n" +
     "  --stack NAME      stack whose Pulumi.<NAME>.yaml configures the run\n" +
     "  --config FILE     use FILE (in Pulumi.<stack>.yaml form) instead of the stack's config\n" +
     "  --out FILE        write the plan as JSON to FILE\n" +
-    '  --show-secrets    print secret values instead of "[secret]"\n';
+    '  --show-secrets    print secret values instead of "[secret]"\n' +
+    "  --policy-config FILE  policy pack config, as `pulumi preview --policy-pack-config` takes it\n";
 
 export const MOCK_NOTICE = "Cloud-assigned values (ids, endpoints, ARNs) are mock placeholders.";
 
@@ -63,8 +66,8 @@ export interface PlanJson extends PolicyResults {
  * The policy pack (`policies/`), evaluated in-process. Policies see secret values in the clear,
  * as the engine gives them, whatever the plan document shows.
  */
-export function evaluatePolicies(run: RunResult): PolicyResults {
-    return evaluatePlan({ resources: planResources(run, (v) => reveal(v)) });
+export function evaluatePolicies(run: RunResult, config?: PolicyPackConfig): PolicyResults {
+    return evaluatePlan({ resources: planResources(run, (v) => reveal(v)) }, { config });
 }
 
 function planResources(run: RunResult, view: (v: unknown) => unknown): PlanResource[] {
@@ -84,6 +87,8 @@ function planResources(run: RunResult, view: (v: unknown) => unknown): PlanResou
 export interface PlanOptions {
     /** Keep secret values instead of replacing them with `"[secret]"`. @default false */
     readonly showSecrets?: boolean;
+    /** Levels and settings for the policy pack's rules. @default the pack's own */
+    readonly policyConfig?: PolicyPackConfig;
 }
 
 /** The plan document for a run. */
@@ -98,7 +103,7 @@ export function buildPlanJson(run: RunResult, options: PlanOptions = {}): PlanJs
         resources: planResources(run, view),
         outputs: view(run.rawOutputs),
     };
-    return { ...plan, ...evaluatePolicies(run) };
+    return { ...plan, ...evaluatePolicies(run, options.policyConfig) };
 }
 
 /** Cluster names from the stack's `clusters` config, for grouping resources. */
@@ -177,6 +182,7 @@ export interface CliArgs {
     readonly stack: string;
     readonly out?: string;
     readonly config?: string;
+    readonly policyConfig?: string;
     readonly showSecrets: boolean;
     readonly help: boolean;
 }
@@ -194,7 +200,7 @@ export function parseArgs(argv: readonly string[]): CliArgs | { error: string } 
             showSecrets = true;
         } else if (flag === "--help" || flag === "-h") {
             help = true;
-        } else if (["--stack", "--out", "--config"].includes(flag)) {
+        } else if (["--stack", "--out", "--config", "--policy-config"].includes(flag)) {
             const value = inline ?? argv[++i];
             if (
                 value === undefined ||
@@ -203,7 +209,7 @@ export function parseArgs(argv: readonly string[]): CliArgs | { error: string } 
             ) {
                 return { error: `${flag} needs a value` };
             }
-            values[flag.slice(2)] = value;
+            values[flag === "--policy-config" ? "policyConfig" : flag.slice(2)] = value;
         } else {
             return { error: `unknown argument: ${arg}` };
         }
@@ -214,7 +220,14 @@ export function parseArgs(argv: readonly string[]): CliArgs | { error: string } 
     if (!values.stack) {
         return { error: "--stack is required" };
     }
-    return { stack: values.stack, out: values.out, config: values.config, showSecrets, help };
+    return {
+        stack: values.stack,
+        out: values.out,
+        config: values.config,
+        policyConfig: values.policyConfig,
+        showSecrets,
+        help,
+    };
 }
 
 export interface Io {
@@ -242,13 +255,17 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         return 0;
     }
     let run: RunResult;
+    let policyConfig: PolicyPackConfig | undefined;
     try {
+        policyConfig = args.policyConfig
+            ? (JSON.parse(fs.readFileSync(args.policyConfig, "utf8")) as PolicyPackConfig)
+            : undefined;
         run = await runProgram({ stack: args.stack, configFile: args.config });
     } catch (err) {
         io.stderr(`${err instanceof Error ? err.message : String(err)}\n`);
         return 1;
     }
-    const plan = buildPlanJson(run, { showSecrets: args.showSecrets });
+    const plan = buildPlanJson(run, { showSecrets: args.showSecrets, policyConfig });
     io.stdout(summarize(plan, clusterNames(run), run.configFile));
     if (args.out) {
         fs.writeFileSync(args.out, `${JSON.stringify(plan, null, 2)}\n`);

@@ -231,6 +231,36 @@ describe("variants of the environment", () => {
         );
     });
 
+    it("exits 3 when a policy config makes a violation mandatory, and still writes the plan", async () => {
+        const policyConfig = path.join(dir, "policy-config.json");
+        fs.writeFileSync(
+            policyConfig,
+            JSON.stringify({ "eks-public-endpoint-restricted": "mandatory" }),
+        );
+        const out = path.join(dir, "plan-dev.json");
+        const printed: string[] = [];
+        const code = await main(["--stack", "dev", "--policy-config", policyConfig, "--out", out], {
+            stdout: (t) => printed.push(t),
+            stderr: (t) => printed.push(t),
+        });
+        assert.equal(code, 3);
+        const plan = JSON.parse(fs.readFileSync(out, "utf8"));
+        assert.deepEqual(
+            plan.policyViolations.map((v: { policy: string; enforcementLevel: string }) => [
+                v.policy,
+                v.enforcementLevel,
+            ]),
+            [
+                ["eks-public-endpoint-restricted", "mandatory"],
+                ["eks-public-endpoint-restricted", "mandatory"],
+            ],
+        );
+        assert.match(
+            printed.join(""),
+            /Policies: eks-ambient-mesh \(47 evaluated\): 2 mandatory, 0 advisory/,
+        );
+    });
+
     it("reports an unknown top-level key", async () => {
         const file = writeConfig("typo", (c) => {
             c[`${KEY}:cluster`] = [];
