@@ -756,7 +756,16 @@ describe("offline engine: plan CLI", () => {
             stack: "dev",
             out: "plan.json",
             config: undefined,
+            policyConfig: undefined,
             showSecrets: true,
+            help: false,
+        });
+        assert.deepEqual(parseArgs(["--stack", "prod", "--policy-config", "p.json"]), {
+            stack: "prod",
+            out: undefined,
+            config: undefined,
+            policyConfig: "p.json",
+            showSecrets: false,
             help: false,
         });
     });

@@ -61,18 +61,23 @@ export function timeline(
 /** The report as text: figures, then a Gantt chart of the critical path. */
 export function renderTimeline(r: TimelineReport, width = 48): string {
     const fmt = (m: number) => `${m.toFixed(1)} min`;
+    const row = (label: string, value: string) => `  ${label.padEnd(25)}${value}`;
     const lines = [
         `Simulated fresh deploy of ${r.stack}: ${r.resources} resources`,
-        `  critical path            ${fmt(r.criticalPathMinutes)}`,
-        `  makespan (unlimited)     ${fmt(r.makespanMinutes)}`,
+        row("critical path", fmt(r.criticalPathMinutes)),
+        row("makespan (unlimited)", fmt(r.makespanMinutes)),
         ...(r.parallel
-            ? [
-                  `  makespan (--parallel ${r.parallel})${" ".repeat(Math.max(1, 4 - String(r.parallel).length))}${fmt(r.parallelMakespanMinutes as number)}`,
-              ]
+            ? [row(`makespan (--parallel ${r.parallel})`, fmt(r.parallelMakespanMinutes as number))]
             : []),
-        `  serial sum               ${fmt(r.serialMinutes)}`,
-        `  cluster by cluster       ${fmt(r.clusterByClusterMinutes)}  (${(r.clusterByClusterMinutes / r.criticalPathMinutes).toFixed(2)}x the critical path)`,
-        `  floor                    ${fmt(r.floorMinutes)}  (critical path = ${(r.criticalPathMinutes / r.floorMinutes).toFixed(2)}x floor)`,
+        row("serial sum", fmt(r.serialMinutes)),
+        row(
+            "cluster by cluster",
+            `${fmt(r.clusterByClusterMinutes)}  (${(r.clusterByClusterMinutes / r.criticalPathMinutes).toFixed(2)}x the critical path)`,
+        ),
+        row(
+            "floor",
+            `${fmt(r.floorMinutes)}  (critical path = ${(r.criticalPathMinutes / r.floorMinutes).toFixed(2)}x floor)`,
+        ),
         "",
         "Critical path:",
     ];

@@ -1,0 +1,23 @@
+import { renderArchitecture } from "./graph";
+import { loadPlan, LoadedPlan } from "./load";
+import { fenced } from "./readme";
+import { renderTimeline, timeline } from "./timeline";
+
+/** The README blocks generated from the dev and prod plans, by marker key. */
+export async function generatedBlocks(
+    load: (stack: "dev" | "prod") => Promise<LoadedPlan> = loadPlan,
+): Promise<Record<string, string>> {
+    const blocks: Record<string, string> = {};
+    for (const stack of ["dev", "prod"] as const) {
+        const { plan, clusters } = await load(stack);
+        blocks[`architecture:${stack}`] = fenced(
+            "mermaid",
+            renderArchitecture(plan.resources, clusters),
+        );
+        blocks[`timeline:${stack}`] = fenced(
+            "text",
+            renderTimeline(timeline(stack, plan.resources, clusters, 10)),
+        );
+    }
+    return blocks;
+}
