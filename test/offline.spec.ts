@@ -31,8 +31,12 @@ import {
 
 const EC2_ID = (prefix: string) => new RegExp(`^${prefix}-[0-9a-f]{17}$`);
 
+const tmpDirs: string[] = [];
+after(() => tmpDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
 function tmpFile(name: string, text: string): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "offline-spec-"));
+    tmpDirs.push(dir);
     const file = path.join(dir, name);
     fs.writeFileSync(file, text);
     return file;

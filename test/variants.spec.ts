@@ -77,6 +77,8 @@ const RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 const PEER_STACK = "acme/eks-ambient-mesh/eu";
 
 describe("variants of the environment", () => {
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
     let root: { certPem: string; keyPem: string };
     before(async () => {
         root = await makeRoot("Shared Root CA");
