@@ -1,14 +1,11 @@
 import { generatedBlocks } from "./timing/docs";
+import { runCli } from "./timing/load";
 import { updateReadme } from "./timing/readme";
 
 /** Regenerates the README's architecture diagrams and deploy timelines from the plans. */
-generatedBlocks().then(
-    (blocks) => {
-        updateReadme(blocks);
-        process.stdout.write(`README.md: updated ${Object.keys(blocks).join(", ")}\n`);
-    },
-    (err) => {
-        process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-        process.exitCode = 1;
-    },
-);
+runCli(async () => {
+    const blocks = await generatedBlocks();
+    updateReadme(blocks);
+    process.stdout.write(`README.md: updated ${Object.keys(blocks).join(", ")}\n`);
+    return 0;
+});

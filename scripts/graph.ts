@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { dependencyGraph, renderArchitecture, toDot, toMermaid } from "./timing/graph";
-import { loadPlan, parseFlags } from "./timing/load";
+import { loadPlan, parseFlags, runCli } from "./timing/load";
 
 const USAGE = "usage: npm run graph -- --stack <dev|prod> [--config FILE] [--out DIR] [--full]\n";
 
@@ -35,10 +35,4 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
 }
 
-main(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
-    (err) => {
-        process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-        process.exitCode = 1;
-    },
-);
+runCli(main);

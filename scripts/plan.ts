@@ -1,7 +1,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { PolicyPackConfig } from "@pulumi/policy";
-import { evaluatePlan, hasMandatoryViolations } from "../policies/evaluate";
+import {
+    evaluatePlan,
+    hasMandatoryViolations,
+    PlanResourceInput as PlanResource,
+    PolicyResults,
+} from "../policies/evaluate";
 import { runProgram, RunResult } from "./offline/run";
 import { isPlainObject, redact, reveal } from "./offline/values";
 
@@ -22,36 +27,13 @@ export const USAGE =
 
 export const MOCK_NOTICE = "Cloud-assigned values (ids, endpoints, ARNs) are mock placeholders.";
 
-export interface PlanResource {
-    readonly urn: string;
-    /** The mock id; null for components. */
-    readonly id: string | null;
-    readonly type: string;
-    readonly name: string;
-    readonly parent: string | null;
-    readonly provider: string | null;
-    /** Explicit and implicit (output-derived) dependencies, sorted. */
-    readonly dependsOn: string[];
-    readonly protect: boolean;
-    readonly inputs: Record<string, unknown>;
-}
-
-export interface PolicyPackSummary {
-    readonly name: string;
-    readonly policies: string[];
-}
-
-export interface PolicyViolation {
-    readonly policy: string;
-    readonly enforcementLevel: "advisory" | "mandatory" | "remediate" | "disabled";
-    readonly urn: string;
-    readonly message: string;
-}
-
-export interface PolicyResults {
-    readonly policyPacks: PolicyPackSummary[];
-    readonly policyViolations: PolicyViolation[];
-}
+/** A plan resource and the policy results: the shapes the policy evaluator reads and writes. */
+export type {
+    PlanResourceInput as PlanResource,
+    PolicyPackSummary,
+    PolicyResults,
+    PolicyViolationRecord as PolicyViolation,
+} from "../policies/evaluate";
 
 export interface PlanJson extends PolicyResults {
     readonly project: string;

@@ -1,4 +1,4 @@
-import { loadPlan, parseFlags } from "./timing/load";
+import { loadPlan, parseFlags, runCli } from "./timing/load";
 import { edgeImpact, tasksOf } from "./timing/model";
 import { renderTimeline, timeline } from "./timing/timeline";
 
@@ -35,10 +35,4 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
 }
 
-main(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
-    (err) => {
-        process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-        process.exitCode = 1;
-    },
-);
+runCli(main);

@@ -31,3 +31,16 @@ export function parseFlags(
     }
     return out;
 }
+
+/** Runs a command's main: its result is the exit code; an error prints its message, exit 1. */
+export function runCli(main: (argv: readonly string[]) => Promise<number>): void {
+    main(process.argv.slice(2)).then(
+        (code) => {
+            process.exitCode = code;
+        },
+        (err) => {
+            process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+            process.exitCode = 1;
+        },
+    );
+}

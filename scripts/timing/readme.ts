@@ -12,7 +12,8 @@ export function replaceBlock(text: string, key: string, body: string): string {
     if (from < 0 || to < from) {
         throw new Error(`README.md has no ${start} ... ${end} block`);
     }
-    return `${text.slice(0, from + start.length)}\n${body.trimEnd()}\n${text.slice(to)}`;
+    // Blank lines around the block, as Prettier formats Markdown.
+    return `${text.slice(0, from + start.length)}\n\n${body.trim()}\n\n${text.slice(to)}`;
 }
 
 /** The text between the markers, as `replaceBlock` wrote it. */
