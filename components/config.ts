@@ -6,6 +6,7 @@ import {
     DEFAULT_ISTIO_CHART_REPOSITORY,
     DEFAULT_ISTIO_HUB,
     DEFAULT_ISTIO_VERSION,
+    hasBranchEniProbeFix,
     INSTANCE_FAMILIES_WITHOUT_TRUNK_ENI,
     instanceArchitecture,
     ISTIO_RELEASES,
@@ -13,7 +14,9 @@ import {
     istioReleaseOf,
     KUBERNETES_VERSIONS,
     KubernetesVersion,
+    patchAtLeast,
     REGIONS,
+    RETIRED_ISTIO_HOSTS,
 } from "./versions";
 
 /**
@@ -512,8 +515,9 @@ function checkMesh(
                 );
             }
         });
+        const ambient = (mesh.dataplaneMode ?? "ambient") === "ambient";
         const multiCluster = clusters.length + (mesh.peers?.length ?? 0) > 1;
-        if ((mesh.dataplaneMode ?? "ambient") === "ambient" && multiCluster) {
+        if (ambient && multiCluster) {
             if (release.ambientMultiCluster === "unsupported") {
                 problems.push(
                     `mesh.istioVersion: "${version}" has no ambient multi-cluster support; use 1.27 or later (1.29+ for beta), or mesh.dataplaneMode: sidecar`,
@@ -524,13 +528,25 @@ function checkMesh(
                 );
             }
         }
+        if (ambient && !hasBranchEniProbeFix(release)) {
+            const releases = Object.values(ISTIO_RELEASES);
+            const fixedIn = releases.flatMap((r) => r.branchEniProbeFix ?? []);
+            const fixed = releases.filter(hasBranchEniProbeFix).map((r) => r.version);
+            problems.push(
+                `mesh.istioVersion: "${version}" lacks istio-cni's probe fix for pods with their own security groups (AMBIENT_ENABLE_AWS_BRANCH_ENI_PROBE, in ${fixedIn.join(", ")} and later patches); the VPC CNI here gives pods security groups, so ambient pods would fail their kubelet probes; use one of ${fixed.join(", ")}, or mesh.dataplaneMode: sidecar`,
+            );
+        }
+        const { hubs, from } = RETIRED_ISTIO_HOSTS.images;
+        if (mesh.hub !== undefined && patchAtLeast(version, `${from}.0`)) {
+            const retired = hubs.find((h) => mesh.hub === h || mesh.hub?.startsWith(`${h}/`));
+            if (retired) {
+                problems.push(
+                    `mesh.hub: "${mesh.hub}" gets no Istio images from ${from} on; use ${DEFAULT_ISTIO_HUB} or a mirror of it`,
+                );
+            }
+        }
     }
-    if (
-        mesh.chartRepository !== undefined &&
-        !/^https:\/\/[^\s/]+(\/\S*)?$/.test(mesh.chartRepository)
-    ) {
-        problems.push(`mesh.chartRepository: "${mesh.chartRepository}" is not an https:// URL`);
-    }
+    checkChartRepository(mesh.chartRepository, problems);
     if (mesh.hub !== undefined && !IMAGE_HUB.test(mesh.hub)) {
         problems.push(`mesh.hub: "${mesh.hub}" is not an image registry path like docker.io/istio`);
     }
@@ -568,6 +584,31 @@ function checkMesh(
     });
     checkRootCa(root, problems);
     return release;
+}
+
+const CHART_REPOSITORY = /^(https|oci):\/\/[^\s/]+(\/\S*)?$/;
+
+/**
+ * Where Istio's charts come from: an https Helm repository or an OCI registry path, never the
+ * retired Google Cloud Storage host.
+ */
+function checkChartRepository(repository: string | undefined, problems: string[]): void {
+    if (repository === undefined) {
+        return;
+    }
+    if (!CHART_REPOSITORY.test(repository)) {
+        problems.push(
+            `mesh.chartRepository: "${repository}" is neither an https:// Helm repository nor an oci:// registry path`,
+        );
+        return;
+    }
+    const charts = RETIRED_ISTIO_HOSTS.charts;
+    const address = repository.replace(/^[a-z]+:\/\//, "");
+    if (charts.hosts.some((host) => address === host || address.startsWith(`${host}/`))) {
+        problems.push(
+            `mesh.chartRepository: "${repository}" is Istio's retired chart host, removed in ${charts.removed} (last outage test ${charts.lastOutageTest}); use ${charts.replacements.join(" or ")}`,
+        );
+    }
 }
 
 /** An existing root must be a CA certificate with its matching key; the key is never shown. */

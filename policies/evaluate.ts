@@ -67,6 +67,11 @@ export interface EvaluateOptions {
     readonly policies?: readonly (ResourceValidationPolicy | StackValidationPolicy)[];
     /** @default the pack's name */
     readonly packName?: string;
+    /**
+     * The day (YYYY-MM-DD) that rules judging against a calendar judge on, over any `asOf` in
+     * `config`. @default the config's `asOf`, else today
+     */
+    readonly asOf?: string;
 }
 
 /** What a rule throws through `args.notApplicable()`; the SDK's own class is internal. */
@@ -109,12 +114,16 @@ interface Settings {
 function settingsOf(
     policy: ResourceValidationPolicy | StackValidationPolicy,
     config: PolicyPackConfig,
+    asOf: string | undefined,
 ): Settings {
     const levelOf = (c: PolicyPackConfig[string] | undefined) =>
         typeof c === "string" ? c : c?.enforcementLevel;
     const configured = config[policy.name];
     const props = typeof configured === "object" ? { ...configured } : {};
     delete props.enforcementLevel;
+    if (asOf !== undefined && policy.configSchema?.properties.asOf !== undefined) {
+        props.asOf = asOf;
+    }
     // The CLI's config file may set every rule's level at once under "all".
     const level =
         levelOf(configured) ??
@@ -201,7 +210,7 @@ export function evaluatePlan(plan: PlanInput, options: EvaluateOptions = {}): Po
     const evaluated: string[] = [];
     const violations: PolicyViolationRecord[] = [];
     for (const policy of rules) {
-        const { level, config: policyConfig } = settingsOf(policy, config);
+        const { level, config: policyConfig } = settingsOf(policy, config, options.asOf);
         if (level === "disabled") {
             continue;
         }

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
-import { updateReadme } from "./timing/readme";
+import { markdownTable, updateReadme } from "./timing/readme";
 
 /**
  * Offline plan wall time, peak memory and resource count for generated environments of 1 to
@@ -78,14 +78,17 @@ function measure(n: number, dir: string): BenchRow {
 }
 
 export function renderTable(rows: readonly BenchRow[]): string {
-    return [
-        "| clusters | resources | seconds | ms per resource | peak RSS (MB) |",
-        "|---:|---:|---:|---:|---:|",
-        ...rows.map(
-            (r) =>
-                `| ${r.clusters} | ${r.resources} | ${r.seconds.toFixed(1)} | ${Math.round((r.seconds * 1000) / r.resources)} | ${r.peakRssMb} |`,
-        ),
-    ].join("\n");
+    return markdownTable(
+        ["clusters", "resources", "seconds", "ms per resource", "peak RSS (MB)"],
+        rows.map((r) => [
+            String(r.clusters),
+            String(r.resources),
+            r.seconds.toFixed(1),
+            String(Math.round((r.seconds * 1000) / r.resources)),
+            String(r.peakRssMb),
+        ]),
+        ["right", "right", "right", "right", "right"],
+    );
 }
 
 function main(argv: readonly string[]): number {

@@ -18,12 +18,13 @@ import { isPlainObject, redact, reveal } from "./offline/values";
 
 export const USAGE =
     "usage: npm run plan -- --stack <dev|prod> [--out FILE] [--show-secrets] [--config FILE]\n" +
-    "                       [--policy-config FILE]\n" +
+    "                       [--policy-config FILE] [--as-of YYYY-MM-DD]\n" +
     "  --stack NAME      stack whose Pulumi.<NAME>.yaml configures the run\n" +
     "  --config FILE     use FILE (in Pulumi.<stack>.yaml form) instead of the stack's config\n" +
     "  --out FILE        write the plan as JSON to FILE\n" +
     '  --show-secrets    print secret values instead of "[secret]"\n' +
-    "  --policy-config FILE  policy pack config, as `pulumi preview --policy-pack-config` takes it\n";
+    "  --policy-config FILE  policy pack config, as `pulumi preview --policy-pack-config` takes it\n" +
+    "  --as-of DAY       judge support calendars (EKS versions, Istio releases) on DAY, not today\n";
 
 export const MOCK_NOTICE = "Cloud-assigned values (ids, endpoints, ARNs) are mock placeholders.";
 
@@ -48,8 +49,12 @@ export interface PlanJson extends PolicyResults {
  * The policy pack (`policies/`), evaluated in-process. Policies see secret values in the clear,
  * as the engine gives them, whatever the plan document shows.
  */
-export function evaluatePolicies(run: RunResult, config?: PolicyPackConfig): PolicyResults {
-    return evaluatePlan({ resources: planResources(run, (v) => reveal(v)) }, { config });
+export function evaluatePolicies(
+    run: RunResult,
+    config?: PolicyPackConfig,
+    asOf?: string,
+): PolicyResults {
+    return evaluatePlan({ resources: planResources(run, (v) => reveal(v)) }, { config, asOf });
 }
 
 function planResources(run: RunResult, view: (v: unknown) => unknown): PlanResource[] {
@@ -71,6 +76,8 @@ export interface PlanOptions {
     readonly showSecrets?: boolean;
     /** Levels and settings for the policy pack's rules. @default the pack's own */
     readonly policyConfig?: PolicyPackConfig;
+    /** The day (YYYY-MM-DD) calendar rules judge on. @default today */
+    readonly asOf?: string;
 }
 
 /** The plan document for a run. */
@@ -85,7 +92,7 @@ export function buildPlanJson(run: RunResult, options: PlanOptions = {}): PlanJs
         resources: planResources(run, view),
         outputs: view(run.rawOutputs),
     };
-    return { ...plan, ...evaluatePolicies(run, options.policyConfig) };
+    return { ...plan, ...evaluatePolicies(run, options.policyConfig, options.asOf) };
 }
 
 /** Cluster names from the stack's `clusters` config, for grouping resources. */
@@ -165,8 +172,20 @@ export interface CliArgs {
     readonly out?: string;
     readonly config?: string;
     readonly policyConfig?: string;
+    readonly asOf?: string;
     readonly showSecrets: boolean;
     readonly help: boolean;
+}
+
+const CLI_KEYS: Record<string, string> = { "--policy-config": "policyConfig", "--as-of": "asOf" };
+
+/** Whether `day` is a real date written YYYY-MM-DD. */
+export function isCalendarDay(day: string): boolean {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) {
+        return false;
+    }
+    const date = new Date(`${day}T00:00:00Z`);
+    return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === day;
 }
 
 /** Parses the command line; returns an error message for anything it does not understand. */
@@ -182,7 +201,7 @@ export function parseArgs(argv: readonly string[]): CliArgs | { error: string } 
             showSecrets = true;
         } else if (flag === "--help" || flag === "-h") {
             help = true;
-        } else if (["--stack", "--out", "--config", "--policy-config"].includes(flag)) {
+        } else if (["--stack", "--out", "--config", "--policy-config", "--as-of"].includes(flag)) {
             const value = inline ?? argv[++i];
             if (
                 value === undefined ||
@@ -191,7 +210,7 @@ export function parseArgs(argv: readonly string[]): CliArgs | { error: string } 
             ) {
                 return { error: `${flag} needs a value` };
             }
-            values[flag === "--policy-config" ? "policyConfig" : flag.slice(2)] = value;
+            values[CLI_KEYS[flag] ?? flag.slice(2)] = value;
         } else {
             return { error: `unknown argument: ${arg}` };
         }
@@ -202,11 +221,15 @@ export function parseArgs(argv: readonly string[]): CliArgs | { error: string } 
     if (!values.stack) {
         return { error: "--stack is required" };
     }
+    if (values.asOf !== undefined && !isCalendarDay(values.asOf)) {
+        return { error: `--as-of: "${values.asOf}" is not a calendar day like 2026-11-30` };
+    }
     return {
         stack: values.stack,
         out: values.out,
         config: values.config,
         policyConfig: values.policyConfig,
+        asOf: values.asOf,
         showSecrets,
         help,
     };
@@ -247,7 +270,11 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         io.stderr(`${err instanceof Error ? err.message : String(err)}\n`);
         return 1;
     }
-    const plan = buildPlanJson(run, { showSecrets: args.showSecrets, policyConfig });
+    const plan = buildPlanJson(run, {
+        showSecrets: args.showSecrets,
+        policyConfig,
+        asOf: args.asOf,
+    });
     io.stdout(summarize(plan, clusterNames(run), run.configFile));
     if (args.out) {
         fs.writeFileSync(args.out, `${JSON.stringify(plan, null, 2)}\n`);

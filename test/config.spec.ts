@@ -21,7 +21,7 @@ function base(): Mutable<RawPlatformConfig> & { clusters: Record<string, unknown
             {
                 name: "b",
                 region: "us-west-2",
-                kubernetesVersion: "1.31",
+                kubernetesVersion: "1.35",
                 vpcCidr: "10.20.0.0/16",
                 serviceCidr: "172.21.0.0/16",
                 nodeGroup: { instanceTypes: ["m6i.large"], minSize: 1, desiredSize: 2, maxSize: 3 },
@@ -80,12 +80,12 @@ describe("config validation", () => {
         });
     });
 
-    it("rejects Kubernetes versions outside 1.28-1.32, naming the key and the allowed list", () => {
-        for (const version of ["1.27", "1.33"]) {
+    it("rejects Kubernetes versions EKS does not offer, naming the key and the allowed list", () => {
+        for (const version of ["1.27", "1.37"]) {
             const raw = base();
             cluster(raw, 1).kubernetesVersion = version;
             assert.deepEqual(problemsOf(raw), [
-                `clusters[1].kubernetesVersion: "${version}" is not supported; use one of 1.28, 1.29, 1.30, 1.31, 1.32`,
+                `clusters[1].kubernetesVersion: "${version}" is not supported; use one of 1.28, 1.29, 1.30, 1.31, 1.32, 1.33, 1.34, 1.35`,
             ]);
         }
     });
@@ -94,7 +94,7 @@ describe("config validation", () => {
         const raw = base();
         cluster(raw, 0).kubernetesVersion = 1.3;
         assert.deepEqual(problemsOf(raw), [
-            'clusters[0].kubernetesVersion: 1.3 is a number; quote it (YAML reads 1.30 as 1.3), e.g. "1.32"',
+            'clusters[0].kubernetesVersion: 1.3 is a number; quote it (YAML reads 1.30 as 1.3), e.g. "1.35"',
         ]);
     });
 
@@ -244,7 +244,7 @@ describe("config validation", () => {
     it("reports every problem at once", () => {
         const raw = base();
         cluster(raw, 0).kubernetesVersion = "1.27";
-        cluster(raw, 1).kubernetesVersion = "1.33";
+        cluster(raw, 1).kubernetesVersion = "1.37";
         cluster(raw, 1).name = "a";
         cluster(raw, 1).vpcCidr = "10.10.0.0/16";
         const problems = problemsOf(raw);
@@ -260,7 +260,104 @@ describe("config validation", () => {
             () => validateConfig(raw, "p"),
             (err: Error) =>
                 err.message ===
-                'Invalid configuration (2 problems):\n  - clusters[0].kubernetesVersion: "1.27" is not supported; use one of 1.28, 1.29, 1.30, 1.31, 1.32\n  - clusters[0].availabilityZoneCount: 9 is not allowed; use 2 to 3 (EKS needs subnets in at least two zones)',
+                'Invalid configuration (2 problems):\n  - clusters[0].kubernetesVersion: "1.27" is not supported; use one of 1.28, 1.29, 1.30, 1.31, 1.32, 1.33, 1.34, 1.35\n  - clusters[0].availabilityZoneCount: 9 is not allowed; use 2 to 3 (EKS needs subnets in at least two zones)',
         );
+    });
+});
+
+describe("mesh config validation", () => {
+    const withMesh = (mesh: Record<string, unknown>) => ({ ...base(), mesh });
+
+    it("defaults to Istio 1.31.1 from Istio's new chart host and Docker Hub images", () => {
+        const { mesh } = validateConfig(base(), "eks-ambient-mesh");
+        assert.equal(mesh.istioVersion, "1.31.1");
+        assert.equal(mesh.chartRepository, "https://blob.istio.io/istio-release/charts");
+        assert.equal(mesh.hub, "docker.io/istio");
+        assert.equal(mesh.dataplaneMode, "ambient");
+    });
+
+    it("refuses the retired Google Cloud Storage chart host, with the date and the replacements", () => {
+        for (const repo of [
+            "https://istio-release.storage.googleapis.com/charts",
+            "https://storage.googleapis.com/istio-release/charts",
+        ]) {
+            assert.deepEqual(problemsOf(withMesh({ chartRepository: repo })), [
+                `mesh.chartRepository: "${repo}" is Istio's retired chart host, removed in December 2026 (last outage test 2026-12-08 15:00 UTC to 2026-12-09 15:00 UTC); use https://blob.istio.io/istio-release/charts or oci://ghcr.io/istio/release/charts`,
+            ]);
+        }
+    });
+
+    it("takes an OCI registry or any https mirror, and nothing else", () => {
+        for (const repo of [
+            "oci://ghcr.io/istio/release/charts",
+            "oci://123456789012.dkr.ecr.us-east-1.amazonaws.com/istio-charts",
+            "https://charts.example.com/istio",
+        ]) {
+            const cfg = validateConfig(withMesh({ chartRepository: repo }), "p");
+            assert.equal(cfg.mesh.chartRepository, repo);
+        }
+        assert.deepEqual(problemsOf(withMesh({ chartRepository: "http://charts.example.com" })), [
+            'mesh.chartRepository: "http://charts.example.com" is neither an https:// Helm repository nor an oci:// registry path',
+        ]);
+    });
+
+    it("refuses a Kubernetes version the Istio release does not support, naming the cluster", () => {
+        const raw = base();
+        cluster(raw, 1).kubernetesVersion = "1.31";
+        assert.deepEqual(problemsOf(raw), [
+            'clusters[1].kubernetesVersion: "1.31" is not supported by Istio 1.31.1; use one of 1.32, 1.33, 1.34, 1.35, or another mesh.istioVersion',
+        ]);
+        const older = { ...base(), mesh: { istioVersion: "1.29.6" } };
+        cluster(older, 1).kubernetesVersion = "1.31";
+        assert.equal(validateConfig(older, "p").mesh.istioVersion, "1.29.6");
+    });
+
+    it("refuses ambient mode on a release without istio-cni's branch-ENI probe fix", () => {
+        const raw = withMesh({ istioVersion: "1.27.9" });
+        cluster(raw, 1).kubernetesVersion = "1.33";
+        assert.deepEqual(problemsOf(raw), [
+            'mesh.istioVersion: "1.27.9" lacks istio-cni\'s probe fix for pods with their own security groups (AMBIENT_ENABLE_AWS_BRANCH_ENI_PROBE, in 1.28.7, 1.29.3, 1.30.0, 1.31.0 and later patches); the VPC CNI here gives pods security groups, so ambient pods would fail their kubelet probes; use one of 1.28.10, 1.29.6, 1.30.5, 1.31.1, or mesh.dataplaneMode: sidecar',
+        ]);
+        const sidecarRaw = withMesh({ istioVersion: "1.27.9", dataplaneMode: "sidecar" });
+        cluster(sidecarRaw, 1).kubernetesVersion = "1.33";
+        const sidecar = validateConfig(sidecarRaw, "p");
+        assert.equal(sidecar.mesh.release.version, "1.27.9");
+    });
+
+    it("refuses ambient multi-cluster where Istio has none, and warns where it is alpha", () => {
+        const raw = withMesh({ istioVersion: "1.24.6" });
+        cluster(raw, 1).kubernetesVersion = "1.31";
+        cluster(raw, 0).kubernetesVersion = "1.31";
+        const problems = problemsOf(raw);
+        assert.deepEqual(
+            problems.map((p) => p.split(";")[0]),
+            [
+                'mesh.istioVersion: "1.24.6" has no ambient multi-cluster support',
+                'mesh.istioVersion: "1.24.6" lacks istio-cni\'s probe fix for pods with their own security groups (AMBIENT_ENABLE_AWS_BRANCH_ENI_PROBE, in 1.28.7, 1.29.3, 1.30.0, 1.31.0 and later patches)',
+            ],
+        );
+        const alphaRaw = withMesh({ istioVersion: "1.28.10" });
+        cluster(alphaRaw, 1).kubernetesVersion = "1.34";
+        const alpha = validateConfig(alphaRaw, "p");
+        assert.deepEqual(alpha.warnings, [
+            "mesh.istioVersion: ambient multi-cluster is alpha in Istio 1.28.10; 1.29+ makes it beta",
+        ]);
+    });
+
+    it("refuses image registries Istio stopped publishing to, from 1.31 on", () => {
+        assert.deepEqual(problemsOf(withMesh({ hub: "gcr.io/istio-release" })), [
+            'mesh.hub: "gcr.io/istio-release" gets no Istio images from 1.31 on; use docker.io/istio or a mirror of it',
+        ]);
+        const older = validateConfig(
+            withMesh({ hub: "gcr.io/istio-release", istioVersion: "1.30.5" }),
+            "p",
+        );
+        assert.equal(older.mesh.hub, "gcr.io/istio-release");
+    });
+
+    it("names the pinned releases when asked for another", () => {
+        assert.deepEqual(problemsOf(withMesh({ istioVersion: "1.30.3" })), [
+            'mesh.istioVersion: "1.30.3" is not a pinned release; use one of 1.24.6, 1.27.9, 1.28.10, 1.29.6, 1.30.5, 1.31.1',
+        ]);
     });
 });

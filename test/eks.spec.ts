@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { parse } from "yaml";
-import { Resources, stackResources, stackRun } from "./stacks";
+import { environmentResources, environmentRun, Resources } from "./fixtures/environments";
 
 const CLUSTER = "eks:index:Cluster";
 const NODES = "eks:index:ManagedNodeGroup";
@@ -10,18 +10,18 @@ const KEY = "aws:kms/key:Key";
 const RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 
 describe("EksCluster", () => {
-    let dev: Resources;
-    let prod: Resources;
+    let pair: Resources;
+    let trio: Resources;
     before(async () => {
-        dev = await stackResources("dev");
-        prod = await stackResources("prod");
+        pair = await environmentResources("pair");
+        trio = await environmentResources("trio");
     });
 
     it("creates the cluster on the configured version with API auth, logs, KMS and OIDC", () => {
-        const cluster = dev.one(CLUSTER, "dev-east-a-eks");
-        const key = dev.one(KEY, "dev-east-a-secrets");
+        const cluster = pair.one(CLUSTER, "east-a-eks");
+        const key = pair.one(KEY, "east-a-secrets");
         assert.equal(cluster.inputs.version, "1.32");
-        assert.equal(dev.one(CLUSTER, "dev-east-b-eks").inputs.version, "1.31");
+        assert.equal(pair.one(CLUSTER, "east-b-eks").inputs.version, "1.35");
         assert.equal(cluster.inputs.authenticationMode, "API");
         assert.deepEqual(cluster.inputs.enabledClusterLogTypes, [
             "api",
@@ -36,8 +36,8 @@ describe("EksCluster", () => {
         assert.equal(cluster.inputs.skipDefaultNodeGroup, true);
         assert.equal(cluster.inputs.kubernetesServiceIpAddressRange, "172.20.0.0/16");
         assert.deepEqual(
-            (cluster.inputs.privateSubnetIds as string[]).map((id) => dev.byId(id).name),
-            ["dev-east-a-private-1", "dev-east-a-private-2"],
+            (cluster.inputs.privateSubnetIds as string[]).map((id) => pair.byId(id).name),
+            ["east-a-private-1", "east-a-private-2"],
         );
         assert.deepEqual(cluster.inputs.accessEntries, {
             "admin-platform-admin": {
@@ -52,13 +52,13 @@ describe("EksCluster", () => {
             },
         });
         assert.deepEqual(
-            Object.keys(prod.one(CLUSTER, "prod-use1-a-eks").inputs.accessEntries as object),
+            Object.keys(trio.one(CLUSTER, "use1-a-eks").inputs.accessEntries as object),
             ["admin-platform-admin", "admin-platform-deployer"],
         );
     });
 
     it("runs the VPC CNI with pod ENIs, standard enforcing mode and TCP early demux off", () => {
-        for (const cluster of [...dev.ofType(CLUSTER), ...prod.ofType(CLUSTER)]) {
+        for (const cluster of [...pair.ofType(CLUSTER), ...trio.ofType(CLUSTER)]) {
             const cni = cluster.inputs.vpcCniOptions as Record<string, unknown>;
             assert.equal(cni.enablePodEni, true, cluster.name);
             assert.equal(cni.disableTcpEarlyDemux, true, cluster.name);
@@ -69,7 +69,7 @@ describe("EksCluster", () => {
     });
 
     it("gives the control plane its own role with the cluster and VPC resource controller policies", () => {
-        const role = dev.one(ROLE, "dev-east-a-cluster");
+        const role = pair.one(ROLE, "east-a-cluster");
         assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy as string), {
             Version: "2012-10-17",
             Statement: [
@@ -81,51 +81,51 @@ describe("EksCluster", () => {
             ],
         });
         const policiesOf = (roleName: string) =>
-            dev
+            pair
                 .ofType(ATTACH)
-                .filter((a) => a.inputs.role === dev.one(ROLE, roleName).state.name)
+                .filter((a) => a.inputs.role === pair.one(ROLE, roleName).state.name)
                 .map((a) => a.inputs.policyArn)
                 .sort();
-        assert.deepEqual(policiesOf("dev-east-a-cluster"), [
+        assert.deepEqual(policiesOf("east-a-cluster"), [
             "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy",
             "arn:aws:iam::aws:policy/AmazonEKSVPCResourceController",
         ]);
-        assert.deepEqual(policiesOf("dev-east-a-node"), [
+        assert.deepEqual(policiesOf("east-a-node"), [
             "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
             "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
             "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
             "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
         ]);
-        const cluster = dev.one(CLUSTER, "dev-east-a-eks");
+        const cluster = pair.one(CLUSTER, "east-a-eks");
         assert.equal(cluster.inputs.serviceRole, role.id);
-        const deps = dev.dependencyNames(cluster);
-        assert.ok(deps.includes("dev-east-a-cluster-AmazonEKSClusterPolicy"));
-        assert.ok(deps.includes("dev-east-a-cluster-AmazonEKSVPCResourceController"));
+        const deps = pair.dependencyNames(cluster);
+        assert.ok(deps.includes("east-a-cluster-AmazonEKSClusterPolicy"));
+        assert.ok(deps.includes("east-a-cluster-AmazonEKSVPCResourceController"));
     });
 
     it("runs a managed AL2023 node group on the private subnets with the configured sizes", () => {
-        const nodes = dev.one(NODES, "dev-east-a-nodes");
+        const nodes = pair.one(NODES, "east-a-nodes");
         assert.deepEqual(nodes.inputs.instanceTypes, ["m6i.large"]);
         assert.deepEqual(nodes.inputs.scalingConfig, { minSize: 2, desiredSize: 2, maxSize: 4 });
         assert.equal(nodes.inputs.amiType, "AL2023_x86_64_STANDARD");
         assert.equal(nodes.inputs.capacityType, "SPOT");
         assert.equal(nodes.inputs.diskSize, 50);
-        assert.equal(nodes.inputs.nodeRole, dev.one(ROLE, "dev-east-a-node").id);
+        assert.equal(nodes.inputs.nodeRole, pair.one(ROLE, "east-a-node").id);
         assert.deepEqual(
-            (nodes.inputs.subnetIds as string[]).map((id) => dev.byId(id).name),
-            ["dev-east-a-private-1", "dev-east-a-private-2"],
+            (nodes.inputs.subnetIds as string[]).map((id) => pair.byId(id).name),
+            ["east-a-private-1", "east-a-private-2"],
         );
-        assert.ok(dev.dependencyNames(nodes).includes("dev-east-a-eks"));
-        const prodNodes = prod.one(NODES, "prod-use1-a-nodes");
+        assert.ok(pair.dependencyNames(nodes).includes("east-a-eks"));
+        const prodNodes = trio.one(NODES, "use1-a-nodes");
         assert.equal(prodNodes.inputs.capacityType, "ON_DEMAND");
         assert.equal(prodNodes.inputs.diskSize, 100);
     });
 
     it("lets every peer VPC reach the API server and the east-west gateway, and nothing else", () => {
-        const cluster = dev.one(CLUSTER, "dev-east-a-eks");
-        const rules = dev
+        const cluster = pair.one(CLUSTER, "east-a-eks");
+        const rules = pair
             .ofType(RULE)
-            .filter((r) => r.name.startsWith("dev-east-a-"))
+            .filter((r) => r.name.startsWith("east-a-"))
             .map((r) => ({
                 name: r.name,
                 sg: r.inputs.securityGroupId,
@@ -138,7 +138,7 @@ describe("EksCluster", () => {
         assert.ok(typeof sg === "string" && sg.startsWith("sg-"));
         assert.deepEqual(rules, [
             {
-                name: "dev-east-a-15008-from-dev-east-b",
+                name: "east-a-15008-from-east-b",
                 sg,
                 cidr: "10.20.0.0/16",
                 from: 15008,
@@ -146,7 +146,7 @@ describe("EksCluster", () => {
                 protocol: "tcp",
             },
             {
-                name: "dev-east-a-15021-from-dev-east-b",
+                name: "east-a-15021-from-east-b",
                 sg,
                 cidr: "10.20.0.0/16",
                 from: 15021,
@@ -154,7 +154,7 @@ describe("EksCluster", () => {
                 protocol: "tcp",
             },
             {
-                name: "dev-east-a-30000-32767-from-dev-east-b",
+                name: "east-a-30000-32767-from-east-b",
                 sg,
                 cidr: "10.20.0.0/16",
                 from: 30000,
@@ -162,7 +162,7 @@ describe("EksCluster", () => {
                 protocol: "tcp",
             },
             {
-                name: "dev-east-a-api-from-dev-east-b",
+                name: "east-a-api-from-east-b",
                 sg,
                 cidr: "10.20.0.0/16",
                 from: 443,
@@ -170,38 +170,38 @@ describe("EksCluster", () => {
                 protocol: "tcp",
             },
         ]);
-        // prod: two peers each, plus the operators' network on the private endpoint.
-        const prodRules = prod.ofType(RULE).filter((r) => r.name.startsWith("prod-use1-a-"));
+        // trio: two peers each, plus the operators' network on the private endpoint.
+        const prodRules = trio.ofType(RULE).filter((r) => r.name.startsWith("use1-a-"));
         assert.equal(prodRules.length, 9);
-        const operators = prod.one(RULE, "prod-use1-a-api-from-10-0-0-0-16");
+        const operators = trio.one(RULE, "use1-a-api-from-10-0-0-0-16");
         assert.deepEqual(
             [operators.inputs.cidrIpv4, operators.inputs.fromPort],
             ["10.0.0.0/16", 443],
         );
-        assert.equal(prod.ofType(RULE).filter((r) => r.inputs.cidrIpv4 === "0.0.0.0/0").length, 0);
+        assert.equal(trio.ofType(RULE).filter((r) => r.inputs.cidrIpv4 === "0.0.0.0/0").length, 0);
     });
 
-    it("keeps prod's endpoints private and its clusters protected", () => {
-        const cluster = prod.one(CLUSTER, "prod-use1-a-eks");
+    it("keeps trio's endpoints private and its clusters protected", () => {
+        const cluster = trio.one(CLUSTER, "use1-a-eks");
         assert.equal(cluster.inputs.endpointPrivateAccess, true);
         assert.equal(cluster.inputs.endpointPublicAccess, false);
         assert.equal(cluster.inputs.publicAccessCidrs, undefined);
         assert.equal(cluster.inputs.deletionProtection, true);
         assert.equal(cluster.protect, true);
-        assert.equal(dev.one(CLUSTER, "dev-east-a-eks").protect, false);
+        assert.equal(pair.one(CLUSTER, "east-a-eks").protect, false);
     });
 
     it("exports an exec kubeconfig per cluster, as a secret", async () => {
-        const run = await stackRun("dev");
+        const run = await environmentRun("pair");
         const clusters = run.outputs.clusters as Record<string, unknown>[];
         assert.deepEqual(
             clusters.map((c) => [c.name, c.region, c.kubernetesVersion, c.network]),
             [
-                ["dev-east-a", "us-east-1", "1.32", "dev-east-a-network"],
-                ["dev-east-b", "us-east-1", "1.31", "dev-east-b-network"],
+                ["east-a", "us-east-1", "1.32", "east-a-network"],
+                ["east-b", "us-east-1", "1.35", "east-b-network"],
             ],
         );
-        const cluster = dev.one(CLUSTER, "dev-east-a-eks");
+        const cluster = pair.one(CLUSTER, "east-a-eks");
         const eks = cluster.state.eksCluster as Record<string, unknown>;
         const kubeconfig = parse(clusters[0].kubeconfig as string);
         assert.equal(kubeconfig.clusters[0].cluster.server, eks.endpoint);
@@ -225,7 +225,7 @@ describe("EksCluster", () => {
     });
 
     it("marks the Kubernetes provider's kubeconfig secret", () => {
-        const provider = dev.one("pulumi:providers:kubernetes", "dev-east-a-k8s");
+        const provider = pair.one("pulumi:providers:kubernetes", "east-a-k8s");
         assert.equal(provider.rawInputs.kubeconfig?.constructor.name, "SecretValue");
         // Provider inputs travel as strings.
         assert.equal(provider.inputs.enableServerSideApply, "true");

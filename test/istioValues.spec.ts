@@ -1,8 +1,9 @@
 import * as assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import * as path from "node:path";
-import { parse } from "yaml";
 import { DataplaneMode, MeshConfig, validateConfig } from "../components/config";
+import { chartSource } from "../components/mesh/istioMesh";
+import { GLOBAL_SERVICE_LABELS } from "../components/platformReference";
 import {
     baseValues,
     cniValues,
@@ -13,15 +14,22 @@ import {
     Values,
     ztunnelValues,
 } from "../components/mesh/istioValues";
-import { ISTIO_RELEASES, ISTIO_VERSIONS } from "../components/versions";
-
-/**
- * Istio's chart defaults per release, kept beside the project (never copied into it);
- * `ISTIO_CHART_REFERENCE` points elsewhere (the PR workflow checks them out inside the tree).
- */
-const REFERENCE =
-    process.env.ISTIO_CHART_REFERENCE ??
-    path.resolve(__dirname, "../../shared/reference/istio-charts");
+import {
+    hasBranchEniProbeFix,
+    ISTIO_RELEASES,
+    istioReleaseOf,
+    ISTIO_VERSIONS,
+} from "../components/versions";
+import {
+    chartDefaultsFolder,
+    ChartFacts,
+    deriveReleaseFacts,
+    IstioChart,
+    ISTIO_CHARTS,
+    isDeclared,
+    readFactsFile,
+    ReleaseFacts,
+} from "../scripts/chartFacts";
 
 /**
  * Keys whose values are free-form maps in the charts (an env map, Kubernetes labels and
@@ -29,11 +37,17 @@ const REFERENCE =
  */
 const FREE_FORM = new Set(["env", "meshConfig", "labels", "annotations", "service.annotations"]);
 
+/**
+ * The mesh config of a one-cluster stack on `version`. Ambient on a release that config refuses
+ * for ambient (no branch-ENI probe fix) is built as sidecar and switched, so that the values
+ * shapes of every pinned release stay covered.
+ */
 function meshFor(version: string, mode: DataplaneMode = "ambient", extra = {}): MeshConfig {
-    const release = Object.values(ISTIO_RELEASES).find((r) => r.version === version);
+    const release = istioReleaseOf(version);
     assert.ok(release);
     const k8s = release.kubernetes[release.kubernetes.length - 1];
-    return validateConfig(
+    const validatedMode = mode === "ambient" && !hasBranchEniProbeFix(release) ? "sidecar" : mode;
+    const mesh = validateConfig(
         {
             environment: "test",
             clusters: [
@@ -51,16 +65,20 @@ function meshFor(version: string, mode: DataplaneMode = "ambient", extra = {}): 
                     },
                 },
             ],
-            mesh: { istioVersion: version, dataplaneMode: mode, ...extra },
+            mesh: { istioVersion: version, dataplaneMode: validatedMode, ...extra },
         },
         "eks-ambient-mesh",
     ).mesh;
+    return { ...mesh, dataplaneMode: mode };
 }
 
-function chartDefaults(version: string, chart: string): { values: Values; text: string } {
-    const text = readFileSync(path.join(REFERENCE, version, chart, "values.yaml"), "utf8");
-    const doc = (parse(text) ?? {}) as Values;
-    return { values: (doc._internal_defaults_do_not_set as Values) ?? doc, text };
+const FACTS = readFactsFile();
+
+function factsFor(version: string): ReleaseFacts {
+    const minor = version.split(".").slice(0, 2).join(".");
+    const facts = FACTS[minor];
+    assert.ok(facts, `no chart facts for Istio ${minor}; run npm run chart-facts`);
+    return facts;
 }
 
 /** Every leaf path we set, as dotted keys; arrays and free-form maps count as leaves. */
@@ -72,64 +90,39 @@ function leafPaths(values: Values, prefix = ""): string[] {
     });
 }
 
-/** Paths the chart does not declare; an empty map in the defaults takes any key below it. */
-function unknownPaths(ours: Values, version: string, chart: string): string[] {
-    const { values, text } = chartDefaults(version, chart);
-    return leafPaths(ours).filter((p) => {
-        // Every Istio chart takes `profile` (its profile files are merged under user values).
-        if (p === "profile") {
-            return false;
-        }
-        // Documented only as a commented example in the istiod chart.
-        if (p === "base.validationFailurePolicy") {
-            return !text.includes("# validationFailurePolicy: Fail");
-        }
-        let node: unknown = values;
-        for (const key of p.split(".")) {
-            if (node !== null && typeof node === "object" && !Array.isArray(node)) {
-                const map = node as Values;
-                if (Object.keys(map).length === 0) {
-                    return false;
-                }
-                if (!(key in map)) {
-                    return true;
-                }
-                node = map[key];
-            } else {
-                return true;
-            }
-        }
-        return false;
-    });
+/**
+ * Paths the chart neither declares in its defaults nor reads in its templates. Every Istio chart
+ * takes `profile` (its profile files are merged under user values).
+ */
+function unknownPaths(ours: Values, version: string, chart: IstioChart): string[] {
+    const facts = factsFor(version).charts[chart];
+    return leafPaths(ours).filter(
+        (p) => p !== "profile" && !isDeclared(facts, p) && !facts.templateOnly.includes(p),
+    );
 }
 
 const id = { clusterName: "prod-use1-a", network: "prod-use1-a-network" };
 
 describe("Istio Helm values", () => {
-    it("pins exactly the releases whose chart defaults are in shared/reference", () => {
-        assert.deepEqual(ISTIO_VERSIONS, ["1.24.6", "1.27.9", "1.28.10", "1.29.6", "1.30.3"]);
-        for (const version of ISTIO_VERSIONS) {
-            for (const chart of ["base", "istiod", "cni", "ztunnel", "gateway"]) {
-                assert.ok(
-                    existsSync(path.join(REFERENCE, version, chart, "values.yaml")),
-                    `${version}/${chart}`,
-                );
-            }
+    it("has chart facts, derived from Istio's own charts, for every pinned minor", () => {
+        assert.deepEqual(ISTIO_VERSIONS, [
+            "1.24.6",
+            "1.27.9",
+            "1.28.10",
+            "1.29.6",
+            "1.30.5",
+            "1.31.1",
+        ]);
+        for (const release of Object.values(ISTIO_RELEASES)) {
+            const facts = factsFor(release.version);
+            assert.deepEqual(Object.keys(facts.charts), [...ISTIO_CHARTS]);
+            assert.ok(facts.charts.istiod.leaves.includes("global.meshID"), release.version);
         }
     });
 
     it("pins the Gateway API release each Istio release was built against", () => {
         for (const release of Object.values(ISTIO_RELEASES)) {
-            const gomod = readFileSync(
-                path.join(REFERENCE, release.version, "gateway-api-version.txt"),
-                "utf8",
-            );
-            assert.match(
-                gomod,
-                new RegExp(
-                    `sigs\\.k8s\\.io/gateway-api ${release.gatewayApi.replace(/\./g, "\\.")}\\b`,
-                ),
-            );
+            assert.equal(release.gatewayApi, factsFor(release.version).gatewayApi, release.version);
         }
     });
 
@@ -141,7 +134,7 @@ describe("Istio Helm values", () => {
                 const mesh = meshFor(version, mode, {
                     tracing: { service: "otel-collector.observability.svc.cluster.local" },
                 });
-                assert.deepEqual(unknownPaths(baseValues(), version, "base"), []);
+                assert.deepEqual(unknownPaths(baseValues(mesh), version, "base"), []);
                 assert.deepEqual(unknownPaths(istiodValues(mesh, id), version, "istiod"), [], mode);
                 assert.deepEqual(unknownPaths(cniValues(mesh), version, "cni"), []);
                 assert.deepEqual(unknownPaths(ztunnelValues(mesh, id), version, "ztunnel"), []);
@@ -219,7 +212,7 @@ describe("Istio Helm values", () => {
             tag: "1.24.6",
             multiCluster: { clusterName: "prod-use1-a" },
         });
-        for (const version of ["1.27.9", "1.28.10", "1.29.6", "1.30.3"]) {
+        for (const version of ["1.27.9", "1.28.10", "1.29.6", "1.30.5", "1.31.1"]) {
             assert.deepEqual(ztunnelValues(meshFor(version), id), {
                 hub: "docker.io/istio",
                 tag: version,
@@ -230,13 +223,49 @@ describe("Istio Helm values", () => {
     });
 
     it("runs the CNI agent with the ambient profile and the mesh's image hub", () => {
-        const mesh = meshFor("1.30.3", "ambient", {
+        const mesh = meshFor("1.31.1", "ambient", {
             hub: "123456789012.dkr.ecr.us-east-1.amazonaws.com/istio",
         });
         assert.deepEqual(cniValues(mesh), {
             profile: "ambient",
-            global: { hub: "123456789012.dkr.ecr.us-east-1.amazonaws.com/istio", tag: "1.30.3" },
+            global: { hub: "123456789012.dkr.ecr.us-east-1.amazonaws.com/istio", tag: "1.31.1" },
         });
+    });
+
+    it("starts the webhooks of base and istiod at failurePolicy Fail where the charts read it", () => {
+        for (const version of ["1.28.10", "1.29.6", "1.30.5", "1.31.1"]) {
+            const mesh = meshFor(version);
+            const fail = { validationFailurePolicy: "Fail" };
+            assert.deepEqual(baseValues(mesh), { defaultRevision: "default", base: fail });
+            assert.deepEqual(istiodValues(mesh, id).base, fail, version);
+            // Read by templates of both charts, declared in neither chart's defaults.
+            for (const chart of ["base", "istiod"] as const) {
+                assert.ok(
+                    factsFor(version).charts[chart].templateOnly.includes(
+                        "base.validationFailurePolicy",
+                    ),
+                    `${version} ${chart}`,
+                );
+            }
+        }
+        assert.deepEqual(baseValues(meshFor("1.27.9", "sidecar")), { defaultRevision: "default" });
+    });
+
+    it("sets what Istio 1.31's upgrade notes ask of istiod, and nothing of it before 1.31", () => {
+        const env = istiodValues(meshFor("1.31.1"), id).env as Record<string, string>;
+        assert.equal(env.ISTIO_GPRC_MAXRECVMSGSIZE, "33554432");
+        assert.equal(env.PILOT_AUTO_SEND_UNHEALTHY_ENDPOINTS, "false");
+        assert.equal(env.AMBIENT_ENABLE_MULTI_NETWORK, "true");
+        const sidecar = istiodValues(meshFor("1.31.1", "sidecar"), id).env as Record<
+            string,
+            string
+        >;
+        assert.deepEqual(Object.keys(sidecar).sort(), [
+            "ISTIO_GPRC_MAXRECVMSGSIZE",
+            "PILOT_AUTO_SEND_UNHEALTHY_ENDPOINTS",
+        ]);
+        const before = istiodValues(meshFor("1.30.5"), id).env as Record<string, string>;
+        assert.equal(before.ISTIO_GPRC_MAXRECVMSGSIZE, undefined);
     });
 
     it("puts the sidecar-mode east-west gateway on the network behind an internal NLB", () => {
@@ -263,13 +292,74 @@ describe("Istio Helm values", () => {
         assert.deepEqual(eastWestPorts("sidecar")[0], { from: 15443, to: 15443 });
     });
 
+    it("names the chart the way helm.v3.Release takes it from a Helm repository or an OCI registry", () => {
+        assert.deepEqual(chartSource("https://blob.istio.io/istio-release/charts", "istiod"), {
+            chart: "istiod",
+            repositoryOpts: { repo: "https://blob.istio.io/istio-release/charts" },
+        });
+        assert.deepEqual(chartSource("oci://ghcr.io/istio/release/charts/", "ztunnel"), {
+            chart: "oci://ghcr.io/istio/release/charts/ztunnel",
+        });
+    });
+
     it("matches the ambient profile's global-service selector (istio.io/global)", () => {
-        for (const version of ["1.27.9", "1.28.10", "1.29.6", "1.30.3"]) {
-            const profile = readFileSync(
-                path.join(REFERENCE, version, "profile-ambient.yaml"),
-                "utf8",
+        for (const version of ["1.27.9", "1.28.10", "1.29.6", "1.30.5", "1.31.1"]) {
+            assert.deepEqual(
+                { [factsFor(version).globalServiceLabel ?? "none"]: "true" },
+                GLOBAL_SERVICE_LABELS,
+                version,
             );
-            assert.match(profile, /key: istio\.io\/global/, version);
         }
     });
+});
+
+/**
+ * Istio's chart defaults per release, when the team's shared reference sits beside the project
+ * (`ISTIO_CHART_REFERENCE` points elsewhere). A clone of the repository alone skips this: the
+ * committed facts are what every other test reads.
+ */
+const REFERENCE =
+    process.env.ISTIO_CHART_REFERENCE ??
+    path.resolve(__dirname, "..", "..", "shared", "reference", "istio-charts");
+
+/** Reference folders that stand for a pinned minor (the reference names 1.31 by its branch). */
+const REFERENCE_FOLDERS: Record<string, string> = {
+    "1.24": "1.24.6",
+    "1.27": "1.27.9",
+    "1.28": "1.28.10",
+    "1.29": "1.29.6",
+    "1.30": "1.30.3",
+    "1.31": "1.31",
+};
+
+describe("chart facts against the shared reference (when present)", function () {
+    before(function () {
+        if (!existsSync(REFERENCE)) {
+            this.skip();
+        }
+    });
+
+    for (const [minor, folder] of Object.entries(REFERENCE_FOLDERS)) {
+        it(`${minor}: the committed facts still match the reference's ${folder} defaults`, () => {
+            const fromReference = deriveReleaseFacts(
+                chartDefaultsFolder(path.join(REFERENCE, folder), folder),
+            );
+            const committed = FACTS[minor];
+            assert.equal(committed.gatewayApi, fromReference.gatewayApi);
+            assert.equal(committed.globalServiceLabel, fromReference.globalServiceLabel);
+            for (const chart of ISTIO_CHARTS) {
+                // The reference has no templates: compare what the defaults declare.
+                const declared = ({ maps, openMaps, leaves }: ChartFacts) => ({
+                    maps,
+                    openMaps,
+                    leaves,
+                });
+                assert.deepEqual(
+                    declared(committed.charts[chart]),
+                    declared(fromReference.charts[chart]),
+                    `${minor} ${chart}`,
+                );
+            }
+        });
+    }
 });

@@ -3,7 +3,7 @@ import { createPrivateKey, createPublicKey, X509Certificate } from "node:crypto"
 import * as x509 from "@peculiar/x509";
 import { parse } from "yaml";
 import { RecordedResource } from "../scripts/offline/monitor";
-import { Resources, stackResources, stackRun } from "./stacks";
+import { environmentResources, environmentRun, Resources } from "./fixtures/environments";
 
 const SECRET = "kubernetes:core/v1:Secret";
 const NAMESPACE = "kubernetes:core/v1:Namespace";
@@ -21,21 +21,21 @@ function stringData(secret: RecordedResource): Record<string, string> {
 }
 
 describe("MeshTrust", () => {
-    let dev: Resources;
+    let pair: Resources;
     before(async () => {
-        dev = await stackResources("dev");
+        pair = await environmentResources("pair");
     });
 
     it("makes one RSA 4096 root CA and an intermediate CA per cluster, as Istio's tooling does", () => {
         assert.deepEqual(
-            dev.ofType(KEY).map((k) => [k.name, k.inputs.algorithm, k.inputs.rsaBits]),
+            pair.ofType(KEY).map((k) => [k.name, k.inputs.algorithm, k.inputs.rsaBits]),
             [
-                ["dev-east-a-intermediate", "RSA", 4096],
-                ["dev-east-b-intermediate", "RSA", 4096],
+                ["east-a-intermediate", "RSA", 4096],
+                ["east-b-intermediate", "RSA", 4096],
                 ["mesh-root", "RSA", 4096],
             ],
         );
-        const root = dev.one(SELF_SIGNED, "mesh-root");
+        const root = pair.one(SELF_SIGNED, "mesh-root");
         assert.equal(root.inputs.isCaCertificate, true);
         assert.equal(root.inputs.validityPeriodHours, 87600);
         assert.equal(root.inputs.earlyRenewalHours, 17520);
@@ -44,9 +44,9 @@ describe("MeshTrust", () => {
             "crl_signing",
             "digital_signature",
         ]);
-        const csr = dev.one(CSR, "dev-east-a-intermediate");
+        const csr = pair.one(CSR, "east-a-intermediate");
         assert.deepEqual(csr.inputs.dnsNames, ["istiod.istio-system.svc"]);
-        const cert = dev.one(LOCALLY_SIGNED, "dev-east-a-intermediate");
+        const cert = pair.one(LOCALLY_SIGNED, "east-a-intermediate");
         assert.equal(cert.inputs.isCaCertificate, true);
         assert.equal(cert.inputs.maxPathLength, 0);
         assert.equal(cert.inputs.validityPeriodHours, 8760);
@@ -61,7 +61,7 @@ describe("MeshTrust", () => {
     });
 
     it("puts a chain in every cacerts that verifies against the one shared root", () => {
-        const secrets = dev.ofType(SECRET).filter((s) => s.name.endsWith("-cacerts"));
+        const secrets = pair.ofType(SECRET).filter((s) => s.name.endsWith("-cacerts"));
         assert.equal(secrets.length, 2);
         const roots = new Set<string>();
         for (const secret of secrets) {
@@ -113,24 +113,24 @@ describe("MeshTrust", () => {
 });
 
 describe("IstioMesh", () => {
-    let dev: Resources;
-    let prod: Resources;
+    let pair: Resources;
+    let trio: Resources;
     before(async () => {
-        dev = await stackResources("dev");
-        prod = await stackResources("prod");
+        pair = await environmentResources("pair");
+        trio = await environmentResources("trio");
     });
 
     it("labels istio-system with the cluster's network before any chart", () => {
-        const ns = dev.one(NAMESPACE, "dev-east-a-istio-system");
+        const ns = pair.one(NAMESPACE, "east-a-istio-system");
         assert.deepEqual(ns.inputs.metadata, {
             name: "istio-system",
-            labels: { "topology.istio.io/network": "dev-east-a-network" },
+            labels: { "topology.istio.io/network": "east-a-network" },
         });
-        assert.ok(dev.dependencyNames(dev.one(RELEASE, "dev-east-a-istio-base")).includes(ns.name));
+        assert.ok(pair.dependencyNames(pair.one(RELEASE, "east-a-istio-base")).includes(ns.name));
     });
 
     it("installs base, istiod, cni and ztunnel at one pinned version from the chart repository", () => {
-        const releases = dev.ofType(RELEASE).filter((r) => r.name.startsWith("dev-east-a-"));
+        const releases = pair.ofType(RELEASE).filter((r) => r.name.startsWith("east-a-"));
         assert.deepEqual(
             releases.map((r) => [
                 r.inputs.name,
@@ -139,21 +139,21 @@ describe("IstioMesh", () => {
                 r.inputs.namespace,
             ]),
             [
-                ["istio-base", "base", "1.29.6", "istio-system"],
-                ["istio-cni", "cni", "1.29.6", "istio-system"],
-                ["istiod", "istiod", "1.29.6", "istio-system"],
-                ["ztunnel", "ztunnel", "1.29.6", "istio-system"],
+                ["istio-base", "base", "1.31.1", "istio-system"],
+                ["istio-cni", "cni", "1.31.1", "istio-system"],
+                ["istiod", "istiod", "1.31.1", "istio-system"],
+                ["ztunnel", "ztunnel", "1.31.1", "istio-system"],
             ],
         );
         for (const r of releases) {
             assert.deepEqual(r.inputs.repositoryOpts, {
-                repo: "https://istio-release.storage.googleapis.com/charts",
+                repo: "https://blob.istio.io/istio-release/charts",
             });
             assert.equal(r.inputs.createNamespace, false);
         }
-        assert.equal(dev.ofType(RELEASE).length, 8);
-        // prod adds an ingress gateway per cluster.
-        const ingress = prod.one(RELEASE, "prod-use1-a-istio-ingress");
+        assert.equal(pair.ofType(RELEASE).length, 8);
+        // trio adds an ingress gateway per cluster.
+        const ingress = trio.one(RELEASE, "use1-a-istio-ingress");
         assert.deepEqual(
             [ingress.inputs.chart, ingress.inputs.namespace],
             ["gateway", "istio-ingress"],
@@ -161,8 +161,8 @@ describe("IstioMesh", () => {
     });
 
     it("orders namespace, cacerts, base, istiod, cni, ztunnel, east-west gateway", () => {
-        const deps = (type: string, name: string) => dev.dependencyNames(dev.one(type, name));
-        const c = "dev-east-a";
+        const deps = (type: string, name: string) => pair.dependencyNames(pair.one(type, name));
+        const c = "east-a";
         assert.ok(deps(SECRET, `${c}-cacerts`).includes(`${c}-istio-system`));
         assert.deepEqual(deps(RELEASE, `${c}-istiod`), [
             `${c}-cacerts`,
@@ -181,19 +181,16 @@ describe("IstioMesh", () => {
     });
 
     it("gives istiod and ztunnel the cluster's id and network, and istiod the ambient multi-network flags", () => {
-        const istiod = dev.one(RELEASE, "dev-east-b-istiod").inputs.values as Record<string, any>;
+        const istiod = pair.one(RELEASE, "east-b-istiod").inputs.values as Record<string, any>;
         assert.equal(istiod.profile, "ambient");
-        assert.deepEqual(istiod.global.multiCluster, { clusterName: "dev-east-b" });
-        assert.equal(istiod.global.network, "dev-east-b-network");
-        assert.equal(istiod.global.meshID, "mesh-dev");
+        assert.deepEqual(istiod.global.multiCluster, { clusterName: "east-b" });
+        assert.equal(istiod.global.network, "east-b-network");
+        assert.equal(istiod.global.meshID, "mesh-pair");
         assert.equal(istiod.env.AMBIENT_ENABLE_MULTI_NETWORK, "true");
-        const ztunnel = dev.one(RELEASE, "dev-east-b-ztunnel").inputs.values as Record<string, any>;
-        assert.deepEqual(ztunnel.multiCluster, { clusterName: "dev-east-b" });
-        assert.equal(ztunnel.network, "dev-east-b-network");
-        const prodIstiod = prod.one(RELEASE, "prod-usw2-a-istiod").inputs.values as Record<
-            string,
-            any
-        >;
+        const ztunnel = pair.one(RELEASE, "east-b-ztunnel").inputs.values as Record<string, any>;
+        assert.deepEqual(ztunnel.multiCluster, { clusterName: "east-b" });
+        assert.equal(ztunnel.network, "east-b-network");
+        const prodIstiod = trio.one(RELEASE, "usw2-a-istiod").inputs.values as Record<string, any>;
         assert.deepEqual(prodIstiod.meshConfig.extensionProviders, [
             {
                 name: "otel-tracing",
@@ -206,11 +203,13 @@ describe("IstioMesh", () => {
     });
 
     it("exposes the ambient east-west gateway on HBONE 15008 behind an internal NLB", () => {
-        const gw = dev.one(GATEWAY, "dev-east-a-east-west");
+        const gw = pair.one(GATEWAY, "east-a-east-west");
         assert.deepEqual(gw.inputs.metadata, {
             name: "istio-eastwest",
             namespace: "istio-system",
-            labels: { "topology.istio.io/network": "dev-east-a-network" },
+            labels: { "topology.istio.io/network": "east-a-network" },
+            // `pulumi up` ends only once istiod has programmed the gateway (it has an address).
+            annotations: { "pulumi.com/waitFor": "condition=Programmed" },
         });
         const spec = gw.inputs.spec as Record<string, any>;
         assert.equal(spec.gatewayClassName, "istio-east-west");
@@ -231,48 +230,42 @@ describe("IstioMesh", () => {
             ],
             "true",
         );
-        const crds = dev.one("kubernetes:yaml/v2:ConfigFile", "dev-east-a-gateway-api");
+        const crds = pair.one("kubernetes:yaml/v2:ConfigFile", "east-a-gateway-api");
         assert.equal(
             crds.inputs.file,
-            "https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.4.1/standard-install.yaml",
+            "https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.0/standard-install.yaml",
         );
     });
 
-    it("enforces STRICT mTLS mesh-wide once istiod validates it, and traces in prod", () => {
-        const mtls = dev.one(
-            "kubernetes:security.istio.io/v1:PeerAuthentication",
-            "dev-east-a-mtls",
-        );
+    it("enforces STRICT mTLS mesh-wide once istiod validates it, and traces in trio", () => {
+        const mtls = pair.one("kubernetes:security.istio.io/v1:PeerAuthentication", "east-a-mtls");
         assert.deepEqual(mtls.inputs.spec, { mtls: { mode: "STRICT" } });
-        assert.ok(dev.dependencyNames(mtls).includes("dev-east-a-istiod"));
-        const telemetry = prod.one(
-            "kubernetes:telemetry.istio.io/v1:Telemetry",
-            "prod-use1-a-tracing",
-        );
+        assert.ok(pair.dependencyNames(mtls).includes("east-a-istiod"));
+        const telemetry = trio.one("kubernetes:telemetry.istio.io/v1:Telemetry", "use1-a-tracing");
         assert.deepEqual(telemetry.inputs.spec, {
             tracing: [{ providers: [{ name: "otel-tracing" }], randomSamplingPercentage: 1 }],
         });
-        assert.equal(dev.ofType("kubernetes:telemetry.istio.io/v1:Telemetry").length, 0);
+        assert.equal(pair.ofType("kubernetes:telemetry.istio.io/v1:Telemetry").length, 0);
     });
 
     it("asks for a long-lived reader token after base has created the account", () => {
-        const token = dev.one(SECRET, "dev-east-a-reader-token");
+        const token = pair.one(SECRET, "east-a-reader-token");
         assert.equal(token.inputs.type, "kubernetes.io/service-account-token");
         assert.deepEqual(token.inputs.metadata, {
             name: "istio-reader-service-account-istio-remote-secret-token",
             namespace: "istio-system",
             annotations: { "kubernetes.io/service-account.name": "istio-reader-service-account" },
         });
-        assert.ok(dev.dependencyNames(token).includes("dev-east-a-istio-base"));
+        assert.ok(pair.dependencyNames(token).includes("east-a-istio-base"));
     });
 });
 
 describe("RemoteSecrets", () => {
-    let dev: Resources;
-    let prod: Resources;
+    let pair: Resources;
+    let trio: Resources;
     before(async () => {
-        dev = await stackResources("dev");
-        prod = await stackResources("prod");
+        pair = await environmentResources("pair");
+        trio = await environmentResources("trio");
     });
 
     it("creates N x (N-1) remote secrets", () => {
@@ -282,16 +275,16 @@ describe("RemoteSecrets", () => {
                 .filter((s) =>
                     String((s.inputs.metadata as any).name).startsWith("istio-remote-secret-"),
                 );
-        assert.equal(remote(dev).length, 2);
-        assert.equal(remote(prod).length, 6);
+        assert.equal(remote(pair).length, 2);
+        assert.equal(remote(trio).length, 6);
     });
 
     it("shapes each like istioctl create-remote-secret, with a bearer-token kubeconfig for the peer", () => {
         for (const [local, peer] of [
-            ["prod-use1-a", "prod-usw2-a"],
-            ["prod-usw2-a", "prod-use1-b"],
+            ["use1-a", "usw2-a"],
+            ["usw2-a", "use1-b"],
         ]) {
-            const secret = prod.one(SECRET, `${local}-remote-${peer}`);
+            const secret = trio.one(SECRET, `${local}-remote-${peer}`);
             assert.deepEqual(secret.inputs.metadata, {
                 name: `istio-remote-secret-${peer}`,
                 namespace: "istio-system",
@@ -299,12 +292,12 @@ describe("RemoteSecrets", () => {
                 annotations: { "networking.istio.io/cluster": peer },
             });
             assert.equal(secret.inputs.type, "Opaque");
-            assert.equal(prod.byUrn(secret.provider!).name, `${local}-k8s`);
+            assert.equal(trio.byUrn(secret.provider!).name, `${local}-k8s`);
             const data = stringData(secret);
             assert.deepEqual(Object.keys(data), [peer]);
             const kubeconfig = parse(data[peer]);
-            const peerEks = prod.one("eks:index:Cluster", `${peer}-eks`).state.eksCluster as any;
-            const token = prod.one(SECRET, `${peer}-reader-token`).state.data as any;
+            const peerEks = trio.one("eks:index:Cluster", `${peer}-eks`).state.eksCluster as any;
+            const token = trio.one(SECRET, `${peer}-reader-token`).state.data as any;
             assert.deepEqual(kubeconfig, {
                 apiVersion: "v1",
                 kind: "Config",
@@ -326,18 +319,18 @@ describe("RemoteSecrets", () => {
             });
             assert.ok(!data[peer].includes("exec"), "no exec auth");
             assert.equal(secret.rawInputs.stringData?.constructor.name, "SecretValue");
-            assert.ok(prod.dependencyNames(secret).includes(`${peer}-reader-token`));
+            assert.ok(trio.dependencyNames(secret).includes(`${peer}-reader-token`));
         }
     });
 
     it("exports this stack's peer material for other stacks, token secret", async () => {
-        const run = await stackRun("dev");
+        const run = await environmentRun("pair");
         const peers = run.outputs.meshPeers as Record<string, unknown>[];
         assert.deepEqual(
             peers.map((p) => [p.name, p.network, p.vpcCidr, p.meshId, p.trustDomain]),
             [
-                ["dev-east-a", "dev-east-a-network", "10.10.0.0/16", "mesh-dev", "cluster.local"],
-                ["dev-east-b", "dev-east-b-network", "10.20.0.0/16", "mesh-dev", "cluster.local"],
+                ["east-a", "east-a-network", "10.10.0.0/16", "mesh-pair", "cluster.local"],
+                ["east-b", "east-b-network", "10.20.0.0/16", "mesh-pair", "cluster.local"],
             ],
         );
         const raw = run.rawOutputs.meshPeers as Record<string, unknown>[];

@@ -9,7 +9,14 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { buildPlanJson, clusterOf, main, parseArgs, summarize } from "../scripts/plan";
+import {
+    buildPlanJson,
+    isCalendarDay,
+    clusterOf,
+    main,
+    parseArgs,
+    summarize,
+} from "../scripts/plan";
 import { loadStackConfig, OfflineConfigError, toConfigMap } from "../scripts/offline/config";
 import { runProgram } from "../scripts/offline/run";
 import { SecretValue } from "../scripts/offline/values";
@@ -761,17 +768,32 @@ describe("offline engine: plan CLI", () => {
             out: "plan.json",
             config: undefined,
             policyConfig: undefined,
+            asOf: undefined,
             showSecrets: true,
             help: false,
         });
-        assert.deepEqual(parseArgs(["--stack", "prod", "--policy-config", "p.json"]), {
-            stack: "prod",
-            out: undefined,
-            config: undefined,
-            policyConfig: "p.json",
-            showSecrets: false,
-            help: false,
-        });
+        assert.deepEqual(
+            parseArgs(["--stack", "prod", "--policy-config", "p.json", "--as-of", "2027-04-01"]),
+            {
+                stack: "prod",
+                out: undefined,
+                config: undefined,
+                policyConfig: "p.json",
+                asOf: "2027-04-01",
+                showSecrets: false,
+                help: false,
+            },
+        );
+    });
+
+    it("takes only a real calendar day for --as-of", () => {
+        for (const day of ["2027-02-30", "2027-4-1", "tomorrow", "2027-04-01T00:00:00Z"]) {
+            assert.deepEqual(parseArgs(["--stack", "dev", "--as-of", day]), {
+                error: `--as-of: "${day}" is not a calendar day like 2026-11-30`,
+            });
+        }
+        assert.equal(isCalendarDay("2028-02-29"), true);
+        assert.equal(isCalendarDay("2027-02-29"), false);
     });
 
     it("exits 2 with the usage on a missing --stack or an unknown argument", async () => {

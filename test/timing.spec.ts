@@ -13,7 +13,8 @@ import {
     serialMinutes,
     tasksOf,
 } from "../scripts/timing/model";
-import { readBlock, README } from "../scripts/timing/readme";
+import { markdownTable, readBlock, README } from "../scripts/timing/readme";
+import { versionBlocks } from "../scripts/versionTables";
 import { stackRun } from "./stacks";
 
 /** A two-cluster fixture: shared provider, a chain per cluster, one remote secret each way. */
@@ -143,11 +144,46 @@ describe("deploy timeline model", () => {
         );
     });
 
-    it("keeps the README's diagrams and timelines equal to what the plans give now", async () => {
-        const blocks = await generatedBlocks(async (stack) => {
-            const run = await stackRun(stack);
-            return { plan: buildPlanJson(run), clusters: clusterNames(run) };
-        });
+    it("lays Markdown tables out as Prettier does, so regenerated blocks stay formatted", () => {
+        assert.equal(
+            markdownTable(
+                ["a", "wide column"],
+                [
+                    ["1", "x"],
+                    ["22", "yy"],
+                ],
+                ["right"],
+            ),
+            "|   a | wide column |\n| --: | ----------- |\n|   1 | x           |\n|  22 | yy          |",
+        );
+    });
+
+    it("generates the README's version tables from the versions table", () => {
+        const blocks = versionBlocks();
+        assert.deepEqual(Object.keys(blocks), [
+            "versions:eks",
+            "versions:istio",
+            "versions:charts",
+        ]);
+        assert.match(
+            blocks["versions:eks"],
+            /^\| 1\.32 +\| 2025-01-23 +\| 2026-03-23 +\| 2027-03-23 +\|/m,
+        );
+        assert.match(
+            blocks["versions:istio"],
+            /^\| 1\.31\.1 \(default\) +\| 1\.32–1\.36 +\| 1\.32–1\.35 +\|/m,
+        );
+        assert.match(blocks["versions:charts"], /refused: retired, removed in December 2026/);
+    });
+
+    it("keeps the README's generated blocks equal to the versions table and the plans", async () => {
+        const blocks = {
+            ...versionBlocks(),
+            ...(await generatedBlocks(async (stack) => {
+                const run = await stackRun(stack);
+                return { plan: buildPlanJson(run), clusters: clusterNames(run) };
+            })),
+        };
         const readme = fs.readFileSync(README, "utf8");
         for (const [key, body] of Object.entries(blocks)) {
             assert.equal(

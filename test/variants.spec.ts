@@ -9,19 +9,20 @@ import { ConfigError } from "../components/config";
 import { SecretValue } from "../scripts/offline/values";
 import { runProgram, RunResult } from "../scripts/offline/run";
 import { main } from "../scripts/plan";
-import { Resources } from "./stacks";
+import { pairConfig, Resources } from "./fixtures/environments";
 
 /**
  * The program under configurations other than dev and prod: each test writes a config in
  * `Pulumi.<stack>.yaml` form and runs the real `index.ts` with it.
  */
 
-const DEV = parse(fs.readFileSync(path.join(__dirname, "..", "Pulumi.dev.yaml"), "utf8")).config;
 const KEY = "eks-ambient-mesh";
+/** The `pair` environment, keyed as a stack file keys it. */
+const BASE = Object.fromEntries(Object.entries(pairConfig()).map(([k, v]) => [`${KEY}:${k}`, v]));
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "eks-ambient-mesh-variants-"));
 
 function writeConfig(name: string, change: (config: Record<string, any>) => void): string {
-    const config = structuredClone(DEV);
+    const config = structuredClone(BASE);
     change(config);
     const file = path.join(dir, `Pulumi.${name}.yaml`);
     fs.writeFileSync(file, stringify({ config }));
@@ -104,7 +105,7 @@ describe("variants of the environment", () => {
                         endpoint: "https://EU.gr7.eu-west-1.eks.amazonaws.com",
                         certificateAuthorityData: "RVUtQ0E=",
                         token: "eu-reader-token",
-                        meshId: "mesh-dev",
+                        meshId: "mesh-pair",
                         trustDomain: "cluster.local",
                         rootCaCertPem: root.certPem,
                         ...overrides,
@@ -116,7 +117,7 @@ describe("variants of the environment", () => {
 
     it("peers with another stack's clusters: remote secrets, security groups, one shared root", async () => {
         const { resources } = await run("peered", withPeer, peerOutputs());
-        for (const local of ["dev-east-a", "dev-east-b"]) {
+        for (const local of ["east-a", "east-b"]) {
             const secret = resources.one(SECRET, `${local}-remote-eu-a`);
             const kubeconfig = parse((secret.inputs.stringData as Record<string, string>)["eu-a"]);
             assert.equal(
@@ -134,7 +135,7 @@ describe("variants of the environment", () => {
         }
         // The given root signs the intermediates; no root is generated.
         assert.equal(resources.ofType("tls:index/selfSignedCert:SelfSignedCert").length, 0);
-        const cacerts = resources.one(SECRET, "dev-east-a-cacerts").inputs.stringData as Record<
+        const cacerts = resources.one(SECRET, "east-a-cacerts").inputs.stringData as Record<
             string,
             string
         >;
@@ -143,7 +144,7 @@ describe("variants of the environment", () => {
         assert.ok(ca.verify(new X509Certificate(root.certPem).publicKey));
         const signer = resources.one(
             "tls:index/locallySignedCert:LocallySignedCert",
-            "dev-east-a-intermediate",
+            "east-a-intermediate",
         );
         assert.equal(signer.rawInputs.caPrivateKeyPem?.constructor.name, "SecretValue");
     });
@@ -168,12 +169,12 @@ describe("variants of the environment", () => {
         });
         const releases = resources
             .ofType("kubernetes:helm.sh/v3:Release")
-            .filter((r) => r.name.startsWith("dev-east-a-"))
+            .filter((r) => r.name.startsWith("east-a-"))
             .map((r) => r.inputs.name);
         assert.deepEqual(releases, ["istio-base", "istio-eastwestgateway", "istiod"]);
         const gw = resources.one(
             "kubernetes:networking.istio.io/v1:Gateway",
-            "dev-east-a-cross-network-gateway",
+            "east-a-cross-network-gateway",
         );
         assert.deepEqual(gw.inputs.spec, {
             selector: { istio: "eastwestgateway" },
@@ -185,7 +186,7 @@ describe("variants of the environment", () => {
                 },
             ],
         });
-        assert.ok(resources.one(RULE, "dev-east-a-15443-from-dev-east-b"));
+        assert.ok(resources.one(RULE, "east-a-15443-from-east-b"));
         assert.equal(resources.ofType("kubernetes:gateway.networking.k8s.io/v1:Gateway").length, 0);
     });
 
@@ -195,27 +196,27 @@ describe("variants of the environment", () => {
                 cluster.endpoint = { publicAccessCidrs: ["203.0.113.0/24"] };
             }
         });
-        const eip = resources.one("aws:ec2/eip:Eip", "dev-east-b-nat-1");
-        const cluster = resources.one("eks:index:Cluster", "dev-east-a-eks");
+        const eip = resources.one("aws:ec2/eip:Eip", "east-b-nat-1");
+        const cluster = resources.one("eks:index:Cluster", "east-a-eks");
         assert.deepEqual(cluster.inputs.publicAccessCidrs, [
             "203.0.113.0/24",
             `${eip.state.publicIp}/32`,
         ]);
-        assert.ok(resources.dependencyNames(cluster).includes("dev-east-b-nat-1"));
+        assert.ok(resources.dependencyNames(cluster).includes("east-b-nat-1"));
     });
 
     it("stops before any resource and reports every problem when the config is invalid", async () => {
         const file = writeConfig("invalid", (c) => {
             c[`${KEY}:clusters`][0].kubernetesVersion = "1.27";
-            c[`${KEY}:clusters`][1].name = "dev-east-a";
+            c[`${KEY}:clusters`][1].name = "east-a";
         });
         await assert.rejects(runProgram({ stack: "invalid", configFile: file }), (err: unknown) => {
             // The program's modules are loaded afresh per run, so compare by name, not class.
             assert.equal((err as Error).name, "ConfigError");
             assert.deepEqual((err as ConfigError).problems, [
-                'clusters[0].kubernetesVersion: "1.27" is not supported; use one of 1.28, 1.29, 1.30, 1.31, 1.32',
-                'clusters[1].name: "dev-east-a" is already used by clusters[0]; each cluster needs its own name',
-                'clusters[1].network: "dev-east-a-network" is already used by clusters[0]; each cluster needs its own network',
+                'clusters[0].kubernetesVersion: "1.27" is not supported; use one of 1.28, 1.29, 1.30, 1.31, 1.32, 1.33, 1.34, 1.35',
+                'clusters[1].name: "east-a" is already used by clusters[0]; each cluster needs its own name',
+                'clusters[1].network: "east-a-network" is already used by clusters[0]; each cluster needs its own network',
             ]);
             return true;
         });
@@ -239,9 +240,11 @@ describe("variants of the environment", () => {
             policyConfig,
             JSON.stringify({ "eks-public-endpoint-restricted": "mandatory" }),
         );
-        const out = path.join(dir, "plan-dev.json");
+        const out = path.join(dir, "plan-pair.json");
         const printed: string[] = [];
-        const code = await main(["--stack", "dev", "--policy-config", policyConfig, "--out", out], {
+        const file = writeConfig("policy", () => undefined);
+        const argv = ["--stack", "pair", "--config", file, "--as-of", "2026-11-30"];
+        const code = await main([...argv, "--policy-config", policyConfig, "--out", out], {
             stdout: (t) => printed.push(t),
             stderr: (t) => printed.push(t),
         });
@@ -253,13 +256,14 @@ describe("variants of the environment", () => {
                 v.enforcementLevel,
             ]),
             [
+                ["eks-version-extended-support", "advisory"],
                 ["eks-public-endpoint-restricted", "mandatory"],
                 ["eks-public-endpoint-restricted", "mandatory"],
             ],
         );
         assert.match(
             printed.join(""),
-            /Policies: eks-ambient-mesh \(47 evaluated\): 2 mandatory, 0 advisory/,
+            /Policies: eks-ambient-mesh \(50 evaluated\): 2 mandatory, 1 advisory/,
         );
     });
 

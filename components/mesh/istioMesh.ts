@@ -22,6 +22,26 @@ export const INGRESS_NAMESPACE = "istio-ingress";
 export const READER_SERVICE_ACCOUNT = "istio-reader-service-account";
 export const READER_TOKEN_SECRET = "istio-reader-service-account-istio-remote-secret-token";
 
+/**
+ * The Kubernetes provider's annotation for custom readiness (pulumi-kubernetes 4.18+): the
+ * create or update waits until the condition holds.
+ */
+export const WAIT_FOR = "pulumi.com/waitFor";
+
+/**
+ * `helm.v3.Release`'s chart and repository for a chart of Istio's: an OCI registry names the
+ * chart in its path (`oci://ghcr.io/istio/release/charts/istiod`), an https repository takes
+ * the chart name and `repositoryOpts.repo`.
+ */
+export function chartSource(
+    repository: string,
+    chart: string,
+): { chart: string; repositoryOpts?: { repo: string } } {
+    return repository.startsWith("oci://")
+        ? { chart: `${repository.replace(/\/+$/, "")}/${chart}` }
+        : { chart, repositoryOpts: { repo: repository } };
+}
+
 /** Gateway API standard CRDs of a release (the `standard-install.yaml` release asset). */
 export function gatewayApiCrdsUrl(version: string): string {
     return `https://github.com/kubernetes-sigs/gateway-api/releases/download/${version}/standard-install.yaml`;
@@ -90,9 +110,8 @@ export class IstioMesh extends pulumi.ComponentResource {
                 `${name}-${releaseName}`,
                 {
                     name: releaseName,
-                    chart,
+                    ...chartSource(mesh.chartRepository, chart),
                     version: mesh.istioVersion,
-                    repositoryOpts: { repo: mesh.chartRepository },
                     namespace: namespaceName,
                     createNamespace: false,
                     values,
@@ -104,7 +123,7 @@ export class IstioMesh extends pulumi.ComponentResource {
             );
 
         this.namespace = namespace;
-        this.base = release("istio-base", "base", baseValues(), [namespace]);
+        this.base = release("istio-base", "base", baseValues(mesh), [namespace]);
         this.istiod = release("istiod", "istiod", istiodValues(mesh, args), [
             cacerts,
             this.base,
@@ -126,6 +145,9 @@ export class IstioMesh extends pulumi.ComponentResource {
                         name: "istio-eastwest",
                         namespace: ns,
                         labels: { [NETWORK_LABEL]: args.network },
+                        // The Kubernetes provider knows no readiness for a Gateway: without this
+                        // `pulumi up` would end before istiod has given it a load balancer.
+                        annotations: { [WAIT_FOR]: "condition=Programmed" },
                     },
                     spec: {
                         gatewayClassName: "istio-east-west",

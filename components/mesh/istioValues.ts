@@ -23,18 +23,23 @@ export const NETWORK_LABEL = "topology.istio.io/network";
 /** Name of the extension provider the tracing Telemetry refers to. */
 export const TRACING_PROVIDER = "otel-tracing";
 
-/** `base.validationFailurePolicy`, where the release's istiod chart takes it. */
+/**
+ * `base.validationFailurePolicy: Fail`, where the release's charts read it: istiod flips its
+ * webhooks' failure policy from Ignore to Fail once it is ready, which shows as drift on every
+ * later update; starting at Fail avoids the flip. Both the base chart (`istiod-default-validator`)
+ * and the istiod chart (`istio-validator-*`) read it.
+ */
 function webhookPolicy(release: IstioRelease): Values {
     return release.validationFailurePolicy ? { base: { validationFailurePolicy: "Fail" } } : {};
 }
 
-export function baseValues(): Values {
-    return { defaultRevision: "default" };
+export function baseValues(mesh: MeshConfig): Values {
+    return { defaultRevision: "default", ...webhookPolicy(mesh.release) };
 }
 
 export function istiodValues(mesh: MeshConfig, id: ClusterIdentity): Values {
     const ambient = mesh.dataplaneMode === "ambient";
-    const env: Record<string, string> = {};
+    const env: Record<string, string> = { ...mesh.release.istiodEnv };
     if (ambient) {
         // Off by default even with the ambient profile; multi-network needs it.
         env.AMBIENT_ENABLE_MULTI_NETWORK = "true";

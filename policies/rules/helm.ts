@@ -7,16 +7,31 @@ import {
     StackValidationPolicy,
     validateResourceOfType,
 } from "@pulumi/policy";
+import { AS_OF_PROPERTY, judgedDay } from "./eks";
 import { configOf, dig, known, knownString } from "./util";
 
 /** Helm charts: where they come from and which version, for Istio above all. */
 
 export const DEFAULT_ISTIO_CHARTS = ["base", "istiod", "cni", "ztunnel", "gateway"];
-/** The old repository (last minor 1.30) and the one the Istio project moved to (DESIGN.md). */
+/**
+ * Where the Istio project publishes its charts: the Helm repository and the OCI registry it
+ * moved to from Google Cloud Storage (whose host is removed in December 2026).
+ */
 export const DEFAULT_ISTIO_REPOSITORIES = [
-    "https://istio-release.storage.googleapis.com/charts",
     "https://blob.istio.io/istio-release/charts",
+    "oci://ghcr.io/istio/release/charts",
 ];
+
+/**
+ * Last days of support of Istio minors (six weeks after the N+2 minor's release), as the
+ * program's versions table holds them; a minor without an entry has no end announced.
+ */
+export const DEFAULT_ISTIO_END_OF_LIFE: Record<string, string> = {
+    "1.24": "2025-06-17",
+    "1.27": "2026-03-24",
+    "1.28": "2026-06-29",
+    "1.29": "2026-10-12",
+};
 
 const EXACT_VERSION =
     /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
@@ -223,9 +238,52 @@ export const istioVersionsConsistent: StackValidationPolicy = {
     },
 };
 
+const endOfLifeSchema: PolicyConfigSchema = {
+    properties: {
+        asOf: AS_OF_PROPERTY,
+        istioCharts: {
+            type: "array",
+            items: { type: "string" },
+            default: DEFAULT_ISTIO_CHARTS,
+            description: "Chart names that are Istio's.",
+        },
+        endOfLife: {
+            type: "object",
+            default: DEFAULT_ISTIO_END_OF_LIFE,
+            description: "Last day of support (YYYY-MM-DD) by Istio minor.",
+        },
+    },
+};
+
+export const istioVersionEndOfLife: ResourceValidationPolicy = {
+    name: "istio-version-end-of-life",
+    description: "Istio charts are at a minor release the Istio project still patches.",
+    enforcementLevel: "advisory",
+    configSchema: endOfLifeSchema,
+    validateResource: validateResourceOfType(k8s.helm.v3.Release, (release, args, report) => {
+        const cfg = configOf<{
+            asOf?: string;
+            istioCharts: string[];
+            endOfLife: Record<string, string>;
+        }>(endOfLifeSchema, args);
+        const name = chartBaseName(release.chart);
+        const minor = /^v?(\d+\.\d+)\./.exec(release.version ?? "")?.[1];
+        const end = minor === undefined ? undefined : cfg.endOfLife[minor];
+        const day = judgedDay(cfg.asOf);
+        if (cfg.istioCharts.includes(name) && end !== undefined && day > end) {
+            report(
+                `Istio chart "${name}" is at ${release.version}; Istio ${minor} reached end of ` +
+                    `life on ${end} (judged on ${day}) and gets no more security fixes; upgrade one ` +
+                    "minor at a time to a supported release.",
+            );
+        }
+    }),
+};
+
 export const helmPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
     helmVersionPinned,
     helmRepositoryHttps,
     istioRepositoryAllowed,
     istioVersionsConsistent,
+    istioVersionEndOfLife,
 ];

@@ -107,13 +107,24 @@ export function toConfigMap(
     return values;
 }
 
-/** Reads `Pulumi.<stack>.yaml` (or `configFile`, in the same form) for the project in `projectDir`. */
+/**
+ * Reads `Pulumi.<stack>.yaml` (or `configFile`, in the same form) for the project in
+ * `projectDir`; `config` (the `config:` map of such a file) stands in for any file.
+ */
 export function loadStackConfig(options: {
     readonly projectDir: string;
     readonly stack: string;
     readonly configFile?: string;
+    readonly config?: Record<string, unknown>;
 }): StackConfig {
     const project = readProjectName(options.projectDir);
+    if (options.config !== undefined) {
+        const raw = Object.fromEntries(
+            Object.entries(options.config).map(([k, v]) => [namespacedKey(project, k), v]),
+        );
+        const file = `(config of stack ${options.stack})`;
+        return { project, file, values: toConfigMap(project, options.config, file), raw };
+    }
     const file = options.configFile
         ? path.resolve(options.configFile)
         : path.join(options.projectDir, `Pulumi.${options.stack}.yaml`);

@@ -23,6 +23,8 @@ export interface RunOptions extends OfflineMocksOptions {
     readonly stack: string;
     /** A file in `Pulumi.<stack>.yaml` form, used instead of the stack's own. */
     readonly configFile?: string;
+    /** The `config:` map of such a file, used instead of any file. */
+    readonly config?: Record<string, unknown>;
     /** @default the repository root */
     readonly projectDir?: string;
     /**
@@ -127,6 +129,7 @@ async function runAlone(options: RunOptions): Promise<RunResult> {
         projectDir,
         stack: options.stack,
         configFile: options.configFile,
+        config: options.config,
     });
     const restore = snapshotRuntime();
     // The SDK records `new Error().stack` for every promise it creates; mapping each of those
