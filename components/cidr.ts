@@ -8,6 +8,15 @@ import { Netmask } from "netmask";
 
 const CIDR_PATTERN = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
+/** A named block of the mesh's address space: a cluster's VPC, or a declared range. */
+export interface MeshCidr {
+    /** Stable key (a cluster name, or a block's ruleKey); names routes and rules. */
+    readonly name: string;
+    readonly cidr: string;
+    /** Who sits there, in words for rule descriptions. @default `name` */
+    readonly description?: string;
+}
+
 /** RFC 1918 ranges: the only ones EKS accepts for the service CIDR, and the ones VPCs use. */
 export const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] as const;
 
@@ -74,6 +83,27 @@ export interface SubnetPlan {
     readonly private: string[];
     /** One public subnet per AZ, a /(prefix+6) each, carved from the last quarter. */
     readonly public: string[];
+    /**
+     * Per private subnet, a /28 held by an explicit subnet CIDR reservation for addresses the
+     * platform assigns itself (load balancers): the second-to-last /28, which holds none of the
+     * addresses AWS keeps (the subnet's first four and its last).
+     */
+    readonly reserved: string[];
+    /** Per private subnet, the east-west load balancer's fixed address: its reserved block's first. */
+    readonly eastWestAddresses: string[];
+}
+
+/** Prefix length of the per-subnet reservation for fixed load-balancer addresses. */
+export const RESERVATION_PREFIX = 28;
+
+/** The first address of a block: `10.10.63.224/28` → `10.10.63.224`. */
+export function firstAddress(cidr: string): string {
+    return new Netmask(cidr).base;
+}
+
+/** Whether an IPv4 address lies inside a block. */
+export function containsAddress(cidr: string, address: string): boolean {
+    return new Netmask(cidr).contains(address);
 }
 
 /**
@@ -89,8 +119,15 @@ export function planSubnets(vpcCidr: string, azCount: number): SubnetPlan {
     const prefix = prefixLength(vpcCidr);
     const lastQuarter = subnetOf(vpcCidr, prefix + 2, 3);
     const zones = [...Array(azCount).keys()];
+    const privateSubnets = zones.map((i) => subnetOf(vpcCidr, prefix + 2, i));
+    const reserved = privateSubnets.map((subnet) => {
+        const blocks = 2 ** (RESERVATION_PREFIX - prefixLength(subnet));
+        return subnetOf(subnet, RESERVATION_PREFIX, blocks - 2);
+    });
     return {
-        private: zones.map((i) => subnetOf(vpcCidr, prefix + 2, i)),
+        private: privateSubnets,
         public: zones.map((i) => subnetOf(lastQuarter, prefix + 6, i)),
+        reserved,
+        eastWestAddresses: reserved.map(firstAddress),
     };
 }

@@ -1,7 +1,7 @@
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { cidrProblem, isPrivate, overlaps, prefixLength, PRIVATE_RANGES } from "./cidr";
+import { cidrProblem, contains, isPrivate, overlaps, prefixLength, PRIVATE_RANGES } from "./cidr";
 import {
     DEFAULT_ISTIO_CHART_REPOSITORY,
     DEFAULT_ISTIO_HUB,
@@ -15,8 +15,10 @@ import {
     KUBERNETES_VERSIONS,
     KubernetesVersion,
     patchAtLeast,
+    DEFAULT_SECURITY_GROUP_RULE_QUOTA,
     REGIONS,
     RETIRED_ISTIO_HOSTS,
+    SECURITY_GROUP_RULES_RESERVED,
 } from "./versions";
 
 /**
@@ -104,6 +106,14 @@ export interface MeshConfig {
      * stacks share one root. The key comes from secret config.
      */
     readonly rootCa?: { readonly certPem: string; readonly privateKeyPem: string };
+    /**
+     * Blocks that hold every VPC of the mesh (this stack's and its peers'). When set, routes and
+     * security-group rules name these blocks instead of each peer, so no route table or group
+     * grows with the number of clusters.
+     */
+    readonly addressSpace: string[];
+    /** Inbound rules AWS allows per security group in this account (the quota's value). */
+    readonly securityGroupRuleQuota: number;
     /**
      * Clusters of other stacks in the same mesh. Each is listed with its VPC CIDR so that
      * names and address space are checked across stacks before anything is created; the rest
@@ -214,6 +224,8 @@ const meshSchema = z.strictObject({
         .optional(),
     ingressGateway: z.boolean().optional(),
     caOrganization: z.string().optional(),
+    addressSpace: cidrList.optional(),
+    securityGroupRuleQuota: integer.optional(),
     peers: z
         .array(
             z.strictObject({
@@ -480,6 +492,77 @@ function checkAcrossClusters(
     );
 }
 
+/**
+ * `mesh.addressSpace` must hold every VPC of the mesh; without it, the per-peer rules of each
+ * security group must fit the account's quota.
+ */
+function checkAddressSpace(clusters: RawCluster[], mesh: RawMesh, problems: string[]): void {
+    const blocks = mesh.addressSpace ?? [];
+    const quota = mesh.securityGroupRuleQuota ?? DEFAULT_SECURITY_GROUP_RULE_QUOTA;
+    if (mesh.securityGroupRuleQuota !== undefined && (quota < 1 || quota > 1000)) {
+        problems.push(
+            `mesh.securityGroupRuleQuota: ${quota} is not a rules-per-group quota AWS grants (1-1000)`,
+        );
+        return;
+    }
+    const valid = blocks.filter((cidr, i) => {
+        const key = `mesh.addressSpace[${i}]`;
+        if (!checkCidr(key, cidr, problems)) {
+            return false;
+        }
+        if (!isPrivate(cidr)) {
+            problems.push(
+                `${key}: "${cidr}" is not inside a private range (${PRIVATE_RANGES.join(", ")})`,
+            );
+            return false;
+        }
+        const earlier = blocks.slice(0, i).findIndex((other) => overlaps(cidr, other));
+        if (earlier >= 0 && cidrProblem(blocks[earlier]) === undefined) {
+            problems.push(
+                `${key}: "${cidr}" overlaps mesh.addressSpace[${earlier}] "${blocks[earlier]}"; list disjoint blocks`,
+            );
+            return false;
+        }
+        return true;
+    });
+    const vpcs = [
+        ...clusters.map((c, i) => ({ key: `clusters[${i}].vpcCidr`, cidr: c.vpcCidr })),
+        ...(mesh.peers ?? []).flatMap((p, i) =>
+            p.clusters.map((c, j) => ({
+                key: `mesh.peers[${i}].clusters[${j}].vpcCidr`,
+                cidr: c.vpcCidr,
+            })),
+        ),
+    ].filter((v) => cidrProblem(v.cidr) === undefined);
+    if (blocks.length > 0) {
+        if (valid.length === blocks.length) {
+            for (const v of vpcs.filter((v) => !valid.some((b) => contains(b, v.cidr)))) {
+                problems.push(
+                    `${v.key}: "${v.cidr}" lies outside mesh.addressSpace (${blocks.join(", ")}); every VPC of the mesh must be inside it`,
+                );
+            }
+        }
+    }
+    const peers = Math.max(0, vpcs.length - 1);
+    const sources = blocks.length > 0 ? blocks.length : peers;
+    clusters.forEach((c, i) => {
+        const operators = c.endpoint?.privateAccessCidrs?.length ?? 0;
+        const rules = sources + operators + SECURITY_GROUP_RULES_RESERVED;
+        if (rules > quota) {
+            const what =
+                blocks.length > 0
+                    ? `${sources} for mesh.addressSpace`
+                    : `${sources} for the other clusters of the mesh`;
+            problems.push(
+                `mesh.addressSpace: clusters[${i}] ("${c.name}") would hold ${rules} inbound rules in its cluster security group (${what}, ${operators} for endpoint.privateAccessCidrs, ${SECURITY_GROUP_RULES_RESERVED} kept for EKS and the load balancer controller), above mesh.securityGroupRuleQuota ${quota}; ` +
+                    (blocks.length > 0
+                        ? "list fewer, larger blocks, or raise the quota to what AWS granted your account"
+                        : 'declare mesh.addressSpace, blocks that hold every VPC of the mesh (e.g. ["10.0.0.0/8"]), so each group holds one rule per block, or raise the quota to what AWS granted your account'),
+            );
+        }
+    });
+}
+
 const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const IMAGE_HUB = /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+$/;
 const STACK_NAME = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
@@ -685,6 +768,7 @@ export function validateConfig(raw: unknown, project: string): PlatformConfig {
     const warnings: string[] = [];
     const mesh = cfg.mesh ?? {};
     checkAcrossClusters(cfg.clusters, mesh.peers ?? [], problems);
+    checkAddressSpace(cfg.clusters, mesh, problems);
     const release = checkMesh(
         mesh,
         cfg.clusters,
@@ -737,6 +821,9 @@ export function validateConfig(raw: unknown, project: string): PlatformConfig {
             },
             ingressGateway: mesh.ingressGateway ?? false,
             caOrganization: mesh.caOrganization ?? project,
+            addressSpace: mesh.addressSpace ?? [],
+            securityGroupRuleQuota:
+                mesh.securityGroupRuleQuota ?? DEFAULT_SECURITY_GROUP_RULE_QUOTA,
             rootCa:
                 cfg.rootCaCertPem && cfg.rootCaKeyPem
                     ? { certPem: cfg.rootCaCertPem, privateKeyPem: cfg.rootCaKeyPem }

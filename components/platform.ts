@@ -2,13 +2,14 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterConfig, PlatformConfig } from "./config";
 import { EksCluster } from "./eks/eksCluster";
+import { LoadBalancerController } from "./eks/loadBalancerController";
 import { ruleKey } from "./eks/iam";
 import { IstioMesh } from "./mesh/istioMesh";
-import { eastWestPorts } from "./mesh/istioValues";
 import { MeshTrust } from "./mesh/meshTrust";
 import { MeshPeer, RemoteSecrets } from "./mesh/remoteSecrets";
 import { Network } from "./network/network";
-import { MeshCidr, TransitHub } from "./network/transitHub";
+import { MeshCidr } from "./cidr";
+import { TransitHub } from "./network/transitHub";
 import { TransitPeering } from "./network/transitPeering";
 import { REGIONS } from "./versions";
 
@@ -65,6 +66,15 @@ export interface MeshPeerExport {
     readonly rootCaCertPem: pulumi.Output<string>;
 }
 
+/** The mesh's declared address space as named blocks (`mesh-10-96-0-0-11`). */
+export function addressSpaceBlocks(blocks: readonly string[]): MeshCidr[] {
+    return blocks.map((cidr) => ({
+        name: `mesh-${ruleKey(cidr)}`,
+        cidr,
+        description: `the mesh's address space ${cidr}`,
+    }));
+}
+
 /** Tags every taggable AWS resource carries. */
 export function commonTags(config: PlatformConfig): Record<string, string> {
     return {
@@ -91,6 +101,19 @@ export class Platform extends pulumi.ComponentResource {
         const { config } = args;
         const tags = commonTags(config);
         const regions = [...new Set(config.clusters.map((c) => c.region))].sort();
+
+        // The CA chain first: nothing of it waits for the cloud, and its keys take longest to make.
+        const { mesh } = config;
+        const trust = new MeshTrust(
+            "mesh",
+            {
+                clusters: config.clusters.map((c) => c.name),
+                organization: mesh.caOrganization,
+                existingRoot: mesh.rootCa,
+            },
+            { parent: this },
+        );
+        this.rootCaCertPem = trust.rootCertPem;
 
         const providers = new Map(
             regions.map((region) => [
@@ -140,6 +163,7 @@ export class Platform extends pulumi.ComponentResource {
                             subnetIds: network(c).privateSubnetIds,
                             routeTables: network(c).routeTables,
                         })),
+                        destinations: addressSpaceBlocks(config.mesh.addressSpace),
                         meshCidrs,
                         tags,
                     },
@@ -169,20 +193,21 @@ export class Platform extends pulumi.ComponentResource {
             }),
         );
 
-        const { mesh } = config;
-        const trust = new MeshTrust(
-            "mesh",
-            {
-                clusters: config.clusters.map((c) => c.name),
-                organization: mesh.caOrganization,
-                existingRoot: mesh.rootCa,
-            },
-            { parent: this },
-        );
-        this.rootCaCertPem = trust.rootCertPem;
         const peerStackCidrs: MeshCidr[] = mesh.peers.flatMap((p) =>
             p.clusters.map((c) => ({ name: c.name, cidr: c.vpcCidr })),
         );
+        const addressSpace = addressSpaceBlocks(mesh.addressSpace);
+        // Who a cluster admits on its API server and east-west gateway: the mesh's declared
+        // address space (one rule per block), else each other cluster of the mesh.
+        const meshSources = (c: ClusterConfig): MeshCidr[] =>
+            addressSpace.length > 0
+                ? addressSpace
+                : [
+                      ...config.clusters
+                          .filter((p) => p.name !== c.name)
+                          .map((p) => ({ name: p.name, cidr: p.vpcCidr })),
+                      ...peerStackCidrs,
+                  ];
 
         this.clusters = config.clusters.map((c) => {
             const peers = config.clusters.filter((p) => p.name !== c.name);
@@ -197,16 +222,26 @@ export class Platform extends pulumi.ComponentResource {
                     serviceCidr: c.serviceCidr,
                     endpoint: c.endpoint,
                     peerPublicIps: peers.flatMap((p) => network(p).natPublicIps),
-                    peerCidrs: [
-                        ...peers.map((p) => ({ name: p.name, cidr: p.vpcCidr })),
-                        ...peerStackCidrs,
-                    ],
-                    meshPorts: eastWestPorts(mesh.dataplaneMode),
+                    apiSources: meshSources(c),
+                    nodesAfter: network(c).reservations,
                     nodeGroup: c.nodeGroup,
                     clusterAdmins: config.clusterAdmins,
                     deletionProtection: c.deletionProtection,
                     tags: { ...tags, cluster: c.name },
                     awsProvider: providerOf(c.region),
+                },
+                { parent: this },
+            );
+            const controller = new LoadBalancerController(
+                c.name,
+                {
+                    eksClusterName: eksCluster.eksClusterName,
+                    region: c.region,
+                    vpcId: network(c).vpcId,
+                    nodes: eksCluster.nodeGroup,
+                    tags: { ...tags, cluster: c.name },
+                    awsProvider: providerOf(c.region),
+                    k8sProvider: eksCluster.provider,
                 },
                 { parent: this },
             );
@@ -219,6 +254,17 @@ export class Platform extends pulumi.ComponentResource {
                     cacerts: trust.cacerts[c.name],
                     provider: eksCluster.provider,
                     nodes: eksCluster.nodeGroup,
+                    loadBalancerController: controller.release,
+                    eastWest: {
+                        addresses: network(c).eastWestAddresses,
+                        subnetIds: network(c).privateSubnetIds,
+                        vpcId: network(c).vpcId,
+                        vpcCidr: c.vpcCidr,
+                        allowedCidrs: meshSources(c),
+                        dependsOn: network(c).reservations,
+                        tags: { ...tags, cluster: c.name },
+                        awsProvider: providerOf(c.region),
+                    },
                 },
                 { parent: this },
             );

@@ -390,3 +390,36 @@ export const NODE_AMI_TYPES = {
 export function amiTypeFor(instanceTypes: readonly string[]): string {
     return NODE_AMI_TYPES[instanceArchitecture(instanceTypes[0])];
 }
+
+/**
+ * The AWS Load Balancer Controller: it makes the east-west and ingress NLBs (IP targets, fixed
+ * private addresses), which the in-tree cloud provider cannot. Chart 1.17.1 is the newest of the
+ * v2 line (aws/eks-charts `stable/aws-load-balancer-controller/Chart.yaml:4-5` at 9639b8b); its
+ * IAM needs are taken from `docs/install/iam_policy.json` at the matching controller tag.
+ */
+export const LOAD_BALANCER_CONTROLLER = {
+    repository: "https://aws.github.io/eks-charts",
+    chart: "aws-load-balancer-controller",
+    version: "1.17.1",
+    appVersion: "v2.17.1",
+    namespace: "kube-system",
+    serviceAccount: "aws-load-balancer-controller",
+    /** The class that hands a Service to the controller rather than the in-tree provider. */
+    loadBalancerClass: "service.k8s.aws/nlb",
+} as const;
+
+/** The EKS add-on that serves Pod Identity credentials on each node. */
+export const POD_IDENTITY_AGENT_ADDON = "eks-pod-identity-agent";
+
+/**
+ * AWS's default quota of inbound rules per security group ("Inbound or outbound rules per
+ * security group", VPC quotas); a mesh without `mesh.addressSpace` must fit its per-peer rules.
+ */
+export const DEFAULT_SECURITY_GROUP_RULE_QUOTA = 60;
+
+/**
+ * Ingress rules others add to a cluster security group that the platform's count must leave
+ * room for: EKS's own self-reference, and the controller's backend rules for each load balancer's
+ * traffic and health-check ports (east-west and ingress gateways).
+ */
+export const SECURITY_GROUP_RULES_RESERVED = 6;

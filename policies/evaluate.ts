@@ -72,6 +72,12 @@ export interface EvaluateOptions {
      * `config`. @default the config's `asOf`, else today
      */
     readonly asOf?: string;
+    /**
+     * `stackResourcesOf(plan)`, when the caller has it already: rules that cache what they
+     * compute per resource list (reachability) then compute it once for both.
+     * @default built from `plan`
+     */
+    readonly stackResources?: PolicyResource[];
 }
 
 /** What a rule throws through `args.notApplicable()`; the SDK's own class is internal. */
@@ -156,32 +162,36 @@ function runSync(name: string, run: () => Promise<void> | void): void {
     }
 }
 
-export function evaluatePlan(plan: PlanInput, options: EvaluateOptions = {}): PolicyResults {
-    const rules = options.policies ?? packPolicies;
-    const config = options.config ?? {};
-    const stackTags: ReadonlyMap<string, string> = new Map(Object.entries(options.stackTags ?? {}));
-    const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
-    const stackUrn = plan.resources.find((r) => r.type === "pulumi:pulumi:Stack")?.urn ?? "";
+function providerOf(
+    r: PlanResourceInput,
+    byUrn: ReadonlyMap<string, PlanResourceInput>,
+): PolicyProviderResource | undefined {
+    const p = r.provider === null ? undefined : byUrn.get(r.provider);
+    return p && { type: p.type, props: p.inputs, urn: p.urn, name: p.name };
+}
 
-    const providerOf = (r: PlanResourceInput): PolicyProviderResource | undefined => {
-        const p = r.provider === null ? undefined : byUrn.get(r.provider);
-        return p && { type: p.type, props: p.inputs, urn: p.urn, name: p.name };
-    };
-    const optionsOf = (r: PlanResourceInput): PolicyResourceOptions => ({
+function optionsOf(r: PlanResourceInput): PolicyResourceOptions {
+    return {
         protect: r.protect,
         ignoreChanges: [],
         aliases: [],
         customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
         additionalSecretOutputs: [],
         ...(r.parent === null ? {} : { parent: r.parent }),
-    });
+    };
+}
 
-    // Stack rules see outputs; for the resources of a plan those are the inputs plus the id, which
-    // the engine's state holds as an output of every custom resource.
+/**
+ * A plan's resources as a stack rule sees them: outputs (for a plan, the inputs plus the id,
+ * which the engine's state holds as an output of every custom resource), with parent, provider
+ * and dependencies resolved to resource objects.
+ */
+export function stackResourcesOf(plan: PlanInput): PolicyResource[] {
+    const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
     const stackResources = new Map<string, PolicyResource>();
     for (const r of plan.resources) {
         const props = r.id === null || "id" in r.inputs ? r.inputs : { ...r.inputs, id: r.id };
-        const provider = providerOf(r);
+        const provider = providerOf(r, byUrn);
         stackResources.set(r.urn, {
             type: r.type,
             props,
@@ -206,6 +216,16 @@ export function evaluatePlan(plan: PlanInput, options: EvaluateOptions = {}): Po
             return dep === undefined ? [] : [dep];
         });
     }
+    return [...stackResources.values()];
+}
+
+export function evaluatePlan(plan: PlanInput, options: EvaluateOptions = {}): PolicyResults {
+    const rules = options.policies ?? packPolicies;
+    const config = options.config ?? {};
+    const stackTags: ReadonlyMap<string, string> = new Map(Object.entries(options.stackTags ?? {}));
+    const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
+    const stackUrn = plan.resources.find((r) => r.type === "pulumi:pulumi:Stack")?.urn ?? "";
+    const stackResources = options.stackResources ?? stackResourcesOf(plan);
 
     const evaluated: string[] = [];
     const violations: PolicyViolationRecord[] = [];
@@ -221,7 +241,7 @@ export function evaluatePlan(plan: PlanInput, options: EvaluateOptions = {}): Po
 
         if (isStackPolicy(policy)) {
             const args: StackValidationArgs = {
-                resources: [...stackResources.values()],
+                resources: stackResources,
                 stackTags,
                 getConfig,
                 notApplicable,
@@ -238,7 +258,7 @@ export function evaluatePlan(plan: PlanInput, options: EvaluateOptions = {}): Po
                   ? policy.validateResource
                   : [policy.validateResource];
         for (const r of plan.resources) {
-            const provider = providerOf(r);
+            const provider = providerOf(r, byUrn);
             const args: ResourceValidationArgs = {
                 type: r.type,
                 props: r.inputs,

@@ -3,21 +3,25 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
+import { clusterOf } from "./plan";
 import { markdownTable, updateReadme } from "./timing/readme";
 
 /**
  * Offline plan wall time, peak memory and resource count for generated environments of 1 to
- * 16 clusters over up to four regions. Each size runs in a fresh process (`npm run plan`'s
- * own entry point), so start-up and key generation are measured as a user meets them.
+ * 32 clusters over up to four regions, in one declared address space. Each size runs in a fresh
+ * process (`npm run plan`'s own entry point), so start-up and key generation are measured as a
+ * user meets them. Resources per cluster (remote secrets aside) must not grow with the mesh.
  */
 
-const SIZES = [1, 2, 4, 8, 16];
+const SIZES = [1, 2, 4, 8, 16, 32];
 const REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "ap-southeast-1"];
 const ROOT = path.resolve(__dirname, "..");
 
 export interface BenchRow {
     readonly clusters: number;
     readonly resources: number;
+    /** Resources of each cluster but its remote secrets, when every cluster has as many. */
+    readonly perCluster: number | "uneven";
     readonly seconds: number;
     readonly peakRssMb: number;
 }
@@ -30,12 +34,13 @@ export function environment(n: number): Record<string, unknown> {
             "eks-ambient-mesh:clusters": [...Array(n).keys()].map((i) => ({
                 name: `bench-${i + 1}`,
                 region: REGIONS[i % REGIONS.length],
-                kubernetesVersion: "1.32",
+                kubernetesVersion: "1.35",
                 vpcCidr: `10.${i + 1}.0.0/16`,
-                serviceCidr: `172.${16 + i}.0.0/16`,
+                serviceCidr: `172.${16 + Math.floor(i / 16)}.${(i % 16) * 16}.0/20`,
                 availabilityZoneCount: 2,
                 nodeGroup: { instanceTypes: ["m6i.large"], minSize: 1, desiredSize: 2, maxSize: 3 },
             })),
+            "eks-ambient-mesh:mesh": { addressSpace: ["10.0.0.0/8"] },
         },
     };
 }
@@ -68,10 +73,18 @@ function measure(n: number, dir: string): BenchRow {
     );
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const peakKb = Number(fs.readFileSync(timeFile, "utf8").trim().split("\n").pop());
-    const plan = JSON.parse(fs.readFileSync(out, "utf8")) as { resources: unknown[] };
+    const plan = JSON.parse(fs.readFileSync(out, "utf8")) as { resources: { name: string }[] };
+    const names = [...Array(n).keys()].map((i) => `bench-${i + 1}`);
+    const counts = names.map(
+        (c) =>
+            plan.resources.filter(
+                (r) => clusterOf(r.name, names) === c && !r.name.startsWith(`${c}-remote-`),
+            ).length,
+    );
     return {
         clusters: n,
         resources: plan.resources.length,
+        perCluster: counts.every((k) => k === counts[0]) ? counts[0] : "uneven",
         seconds: Math.round(seconds * 10) / 10,
         peakRssMb: Math.round(peakKb / 1024),
     };
@@ -79,15 +92,16 @@ function measure(n: number, dir: string): BenchRow {
 
 export function renderTable(rows: readonly BenchRow[]): string {
     return markdownTable(
-        ["clusters", "resources", "seconds", "ms per resource", "peak RSS (MB)"],
+        ["clusters", "resources", "per cluster", "seconds", "ms per resource", "peak RSS (MB)"],
         rows.map((r) => [
             String(r.clusters),
             String(r.resources),
+            String(r.perCluster),
             r.seconds.toFixed(1),
             String(Math.round((r.seconds * 1000) / r.resources)),
             String(r.peakRssMb),
         ]),
-        ["right", "right", "right", "right", "right"],
+        ["right", "right", "right", "right", "right", "right"],
     );
 }
 

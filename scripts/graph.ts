@@ -1,6 +1,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { dependencyGraph, renderArchitecture, toDot, toMermaid } from "./timing/graph";
+import {
+    dependencyGraph,
+    renderArchitecture,
+    renderReachability,
+    toDot,
+    toMermaid,
+} from "./timing/graph";
 import { loadPlan, parseFlags, runCli } from "./timing/load";
 
 const USAGE = "usage: npm run graph -- --stack <dev|prod> [--config FILE] [--out DIR] [--full]\n";
@@ -24,6 +30,7 @@ async function main(argv: readonly string[]): Promise<number> {
     const suffix = flags.full ? "-full" : "";
     const files: [string, string][] = [
         [`architecture-${flags.stack}.mmd`, renderArchitecture(plan.resources, clusters)],
+        [`reachability-${flags.stack}.mmd`, renderReachability(plan.reachability)],
         [`deps-${flags.stack}${suffix}.mmd`, toMermaid(deps)],
         [`deps-${flags.stack}${suffix}.dot`, toDot(deps, `${plan.project}-${flags.stack}`)],
     ];

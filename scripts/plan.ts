@@ -6,7 +6,9 @@ import {
     hasMandatoryViolations,
     PlanResourceInput as PlanResource,
     PolicyResults,
+    stackResourcesOf,
 } from "../policies/evaluate";
+import { meshReachability, ReachabilityEntry } from "../policies/rules/reachability";
 import { runProgram, RunResult } from "./offline/run";
 import { isPlainObject, redact, reveal } from "./offline/values";
 
@@ -43,6 +45,8 @@ export interface PlanJson extends PolicyResults {
     readonly mockValues: string;
     readonly resources: PlanResource[];
     readonly outputs: Record<string, unknown>;
+    /** Every ordered pair of clusters, both paths (api, hbone), hop by hop. */
+    readonly reachability: ReachabilityEntry[];
 }
 
 /**
@@ -54,7 +58,29 @@ export function evaluatePolicies(
     config?: PolicyPackConfig,
     asOf?: string,
 ): PolicyResults {
-    return evaluatePlan({ resources: planResources(run, (v) => reveal(v)) }, { config, asOf });
+    const { plan, stackResources } = revealedPlan(run);
+    return evaluatePlan(plan, { config, asOf, stackResources });
+}
+
+interface Revealed {
+    readonly plan: { resources: PlanResource[] };
+    readonly stackResources: ReturnType<typeof stackResourcesOf>;
+}
+
+const revealed = new WeakMap<RunResult, Revealed>();
+
+/**
+ * The run's resources with secrets revealed, as policies see them, built once per run: the
+ * plan's reachability and the policy that checks it then share one computation.
+ */
+function revealedPlan(run: RunResult): Revealed {
+    let found = revealed.get(run);
+    if (!found) {
+        const plan = { resources: planResources(run, (v) => reveal(v)) };
+        found = { plan, stackResources: stackResourcesOf(plan) };
+        revealed.set(run, found);
+    }
+    return found;
 }
 
 function planResources(run: RunResult, view: (v: unknown) => unknown): PlanResource[] {
@@ -91,6 +117,7 @@ export function buildPlanJson(run: RunResult, options: PlanOptions = {}): PlanJs
         mockValues: "ids, ARNs and endpoints are mock placeholders",
         resources: planResources(run, view),
         outputs: view(run.rawOutputs),
+        reachability: meshReachability(revealedPlan(run).stackResources),
     };
     return { ...plan, ...evaluatePolicies(run, options.policyConfig, options.asOf) };
 }
@@ -160,10 +187,50 @@ export function summarize(
         table(ordered),
         "",
         `Stack outputs: ${outputs.length ? outputs.join(", ") : "none"}`,
+        reachabilityMatrix(plan.reachability),
         policies,
         "",
         MOCK_NOTICE,
         "",
+    ].join("\n");
+}
+
+/**
+ * The reachability of every ordered pair as a matrix (rows: from, columns: to; each cell the
+ * api and hbone paths, ✓ open, ✗ closed), then each closed path with the hop that blocks it.
+ */
+export function reachabilityMatrix(entries: readonly ReachabilityEntry[]): string {
+    const names = [...new Set(entries.flatMap((e) => [e.from, e.to]))];
+    if (names.length === 0) {
+        return "Reachability: a single cluster, no paths between clusters";
+    }
+    const ports = [...new Set(entries.map((e) => `${e.path} ${e.port}`))].join(", ");
+    const cell = (from: string, to: string) =>
+        from === to
+            ? "-"
+            : entries
+                  .filter((e) => e.from === from && e.to === to)
+                  .map((e) => `${e.path} ${e.open ? "✓" : "✗"}`)
+                  .join(" ");
+    const rows = [
+        ["from \\ to", ...names],
+        ...names.map((f) => [f, ...names.map((t) => cell(f, t))]),
+    ];
+    const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+    const closed = entries.filter((e) => !e.open);
+    return [
+        `Reachability (${ports}): ${entries.length - closed.length} of ${entries.length} paths open`,
+        ...rows.map(
+            (r) =>
+                `  ${r
+                    .map((c, i) => c.padEnd(widths[i]))
+                    .join("  ")
+                    .trimEnd()}`,
+        ),
+        ...closed.map((e) => {
+            const hop = e.hops.find((h) => !h.ok);
+            return `  ✗ ${e.from} -> ${e.to} ${e.path}: blocked at ${e.blockedAt}: ${hop?.detail ?? ""}`;
+        }),
     ].join("\n");
 }
 

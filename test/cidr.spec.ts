@@ -3,6 +3,7 @@ import fc from "fast-check";
 import {
     cidrProblem,
     contains,
+    containsAddress,
     isPrivate,
     networkOf,
     overlaps,
@@ -25,6 +26,8 @@ const block = (minPrefix = 8, maxPrefix = 30) =>
             const size = 2 ** (32 - prefix);
             return `${toIp(Math.floor(addr / size) * size)}/${prefix}`;
         });
+
+const prefixOf = (cidr: string) => Number(cidr.split("/")[1]);
 
 const range = (cidr: string) => {
     const [ip, prefix] = cidr.split("/");
@@ -100,6 +103,8 @@ describe("CIDR maths", () => {
         assert.deepEqual(planSubnets("10.10.0.0/16", 3), {
             private: ["10.10.0.0/18", "10.10.64.0/18", "10.10.128.0/18"],
             public: ["10.10.192.0/22", "10.10.196.0/22", "10.10.200.0/22"],
+            reserved: ["10.10.63.224/28", "10.10.127.224/28", "10.10.191.224/28"],
+            eastWestAddresses: ["10.10.63.224", "10.10.127.224", "10.10.191.224"],
         });
         fc.assert(
             fc.property(block(16, 20), fc.integer({ min: 1, max: 3 }), (vpc, azs) => {
@@ -113,11 +118,24 @@ describe("CIDR maths", () => {
                         assert.ok(!overlaps(s, t), `${s} overlaps ${t}`),
                     );
                 });
-                // Adding a zone never moves an existing subnet.
+                // Each reservation lies in its private subnet, clear of the addresses AWS keeps
+                // (the first four and the last), and holds the east-west address.
+                plan.reserved.forEach((r, i) => {
+                    const subnet = range(plan.private[i]);
+                    const reservation = range(r);
+                    assert.equal(prefixOf(r), 28);
+                    assert.ok(
+                        reservation.start >= subnet.start + 4 && reservation.end < subnet.end,
+                    );
+                    assert.ok(containsAddress(r, plan.eastWestAddresses[i]));
+                    assert.ok(containsAddress(plan.private[i], plan.eastWestAddresses[i]));
+                });
+                // Adding a zone never moves an existing subnet or fixed address.
                 if (azs < 3) {
                     const more = planSubnets(vpc, azs + 1);
                     assert.deepEqual(more.private.slice(0, azs), plan.private);
                     assert.deepEqual(more.public.slice(0, azs), plan.public);
+                    assert.deepEqual(more.eastWestAddresses.slice(0, azs), plan.eastWestAddresses);
                 }
             }),
         );

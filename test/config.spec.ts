@@ -361,3 +361,69 @@ describe("mesh config validation", () => {
         ]);
     });
 });
+
+describe("mesh address space and security-group quota", () => {
+    /** `n` one-AZ-pair clusters in us-east-1, VPCs 10.<i>.0.0/16. */
+    function mesh(n: number, extra: Record<string, unknown> = {}) {
+        const raw = base();
+        raw.clusters = Array.from({ length: n }, (_, i) => ({
+            name: `c${i}`,
+            region: "us-east-1",
+            kubernetesVersion: "1.35",
+            vpcCidr: `10.${i}.0.0/16`,
+            serviceCidr: `172.${16 + (i % 16)}.${Math.floor(i / 16) * 16}.0/20`,
+            nodeGroup: { instanceTypes: ["m6i.large"], minSize: 1, desiredSize: 1, maxSize: 1 },
+        }));
+        return { ...raw, mesh: extra };
+    }
+
+    it("takes blocks that hold every VPC of the mesh", () => {
+        const cfg = validateConfig(mesh(3, { addressSpace: ["10.0.0.0/8"] }), "p");
+        assert.deepEqual(cfg.mesh.addressSpace, ["10.0.0.0/8"]);
+        assert.equal(cfg.mesh.securityGroupRuleQuota, 60);
+    });
+
+    it("refuses a VPC outside the address space, naming the VPC's key", () => {
+        assert.deepEqual(problemsOf(mesh(2, { addressSpace: ["10.0.0.0/16"] })), [
+            'clusters[1].vpcCidr: "10.1.0.0/16" lies outside mesh.addressSpace (10.0.0.0/16); every VPC of the mesh must be inside it',
+        ]);
+    });
+
+    it("refuses public, malformed and overlapping blocks", () => {
+        assert.deepEqual(
+            problemsOf(
+                mesh(1, { addressSpace: ["10.0.0.0/8", "10.64.0.0/10", "8.0.0.0/8", "10.0.0/8"] }),
+            ),
+            [
+                'mesh.addressSpace[1]: "10.64.0.0/10" overlaps mesh.addressSpace[0] "10.0.0.0/8"; list disjoint blocks',
+                'mesh.addressSpace[2]: "8.0.0.0/8" is not inside a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16)',
+                'mesh.addressSpace[3]: "10.0.0/8" is not an IPv4 CIDR block like 10.0.0.0/16',
+            ],
+        );
+    });
+
+    it("refuses a mesh whose per-peer rules would exceed the quota, naming the fix", () => {
+        // 55 peers + 6 kept for EKS and the controller = 61 rules per cluster security group.
+        const problems = problemsOf(mesh(56));
+        assert.equal(problems.length, 56);
+        assert.equal(
+            problems[0],
+            'mesh.addressSpace: clusters[0] ("c0") would hold 61 inbound rules in its cluster security group (55 for the other clusters of the mesh, 0 for endpoint.privateAccessCidrs, 6 kept for EKS and the load balancer controller), above mesh.securityGroupRuleQuota 60; declare mesh.addressSpace, blocks that hold every VPC of the mesh (e.g. ["10.0.0.0/8"]), so each group holds one rule per block, or raise the quota to what AWS granted your account',
+        );
+        assert.equal(validateConfig(mesh(55), "p").clusters.length, 55);
+        assert.equal(
+            validateConfig(mesh(56, { addressSpace: ["10.0.0.0/8"] }), "p").clusters.length,
+            56,
+        );
+        assert.equal(
+            validateConfig(mesh(56, { securityGroupRuleQuota: 100 }), "p").clusters.length,
+            56,
+        );
+    });
+
+    it("refuses a quota AWS does not grant", () => {
+        assert.deepEqual(problemsOf(mesh(1, { securityGroupRuleQuota: 0 })), [
+            "mesh.securityGroupRuleQuota: 0 is not a rules-per-group quota AWS grants (1-1000)",
+        ]);
+    });
+});

@@ -121,64 +121,53 @@ describe("EksCluster", () => {
         assert.equal(prodNodes.inputs.diskSize, 100);
     });
 
-    it("lets every peer VPC reach the API server and the east-west gateway, and nothing else", () => {
+    it("opens only the API server (443) on the cluster security group, to each peer VPC", () => {
         const cluster = pair.one(CLUSTER, "east-a-eks");
-        const rules = pair
-            .ofType(RULE)
-            .filter((r) => r.name.startsWith("east-a-"))
-            .map((r) => ({
-                name: r.name,
-                sg: r.inputs.securityGroupId,
-                cidr: r.inputs.cidrIpv4,
-                from: r.inputs.fromPort,
-                to: r.inputs.toPort,
-                protocol: r.inputs.ipProtocol,
-            }));
         const sg = cluster.state.clusterSecurityGroupId;
         assert.ok(typeof sg === "string" && sg.startsWith("sg-"));
-        assert.deepEqual(rules, [
-            {
-                name: "east-a-15008-from-east-b",
-                sg,
-                cidr: "10.20.0.0/16",
-                from: 15008,
-                to: 15008,
-                protocol: "tcp",
-            },
-            {
-                name: "east-a-15021-from-east-b",
-                sg,
-                cidr: "10.20.0.0/16",
-                from: 15021,
-                to: 15021,
-                protocol: "tcp",
-            },
-            {
-                name: "east-a-30000-32767-from-east-b",
-                sg,
-                cidr: "10.20.0.0/16",
-                from: 30000,
-                to: 32767,
-                protocol: "tcp",
-            },
-            {
-                name: "east-a-api-from-east-b",
-                sg,
-                cidr: "10.20.0.0/16",
-                from: 443,
-                to: 443,
-                protocol: "tcp",
-            },
-        ]);
-        // trio: two peers each, plus the operators' network on the private endpoint.
-        const prodRules = trio.ofType(RULE).filter((r) => r.name.startsWith("use1-a-"));
-        assert.equal(prodRules.length, 9);
-        const operators = trio.one(RULE, "use1-a-api-from-10-0-0-0-16");
+        const onCluster = pair.ofType(RULE).filter((r) => r.inputs.securityGroupId === sg);
         assert.deepEqual(
-            [operators.inputs.cidrIpv4, operators.inputs.fromPort],
-            ["10.0.0.0/16", 443],
+            onCluster.map((r) => [
+                r.name,
+                r.inputs.cidrIpv4,
+                r.inputs.ipProtocol,
+                r.inputs.fromPort,
+                r.inputs.toPort,
+                r.inputs.description,
+            ]),
+            [
+                [
+                    "east-a-api-from-east-b",
+                    "10.20.0.0/16",
+                    "tcp",
+                    443,
+                    443,
+                    "istiod in east-b watches this API server",
+                ],
+            ],
         );
-        assert.equal(trio.ofType(RULE).filter((r) => r.inputs.cidrIpv4 === "0.0.0.0/0").length, 0);
+    });
+
+    it("names the declared address space once instead of each peer, beside the operators' network", () => {
+        const sg = trio.one(CLUSTER, "use1-a-eks").state.clusterSecurityGroupId;
+        const onCluster = trio.ofType(RULE).filter((r) => r.inputs.securityGroupId === sg);
+        assert.deepEqual(
+            onCluster.map((r) => [r.name, r.inputs.cidrIpv4, r.inputs.fromPort, r.inputs.toPort]),
+            [
+                ["use1-a-api-from-10-0-0-0-16", "10.0.0.0/16", 443, 443],
+                ["use1-a-api-from-mesh-10-96-0-0-11", "10.96.0.0/11", 443, 443],
+            ],
+        );
+    });
+
+    it("never opens the NodePort range, nor any port to the whole internet", () => {
+        for (const env of [pair, trio]) {
+            for (const rule of env.ofType(RULE)) {
+                const [from, to] = [Number(rule.inputs.fromPort), Number(rule.inputs.toPort)];
+                assert.ok(to < 30000 || from > 32767, `${rule.name} opens ${from}-${to}`);
+                assert.notEqual(rule.inputs.cidrIpv4, "0.0.0.0/0", rule.name);
+            }
+        }
     });
 
     it("keeps trio's endpoints private and its clusters protected", () => {

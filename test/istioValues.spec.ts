@@ -1,14 +1,16 @@
 import * as assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import * as path from "node:path";
+import { parse } from "yaml";
 import { DataplaneMode, MeshConfig, validateConfig } from "../components/config";
-import { chartSource } from "../components/mesh/istioMesh";
+import { eastWestServiceOverlay } from "../components/mesh/eastWestGateway";
+import { chartSource } from "../components/mesh/istioRelease";
 import { GLOBAL_SERVICE_LABELS } from "../components/platformReference";
 import {
     baseValues,
     cniValues,
     eastWestGatewayValues,
-    eastWestPorts,
+    eastWestPort,
     ingressGatewayValues,
     istiodValues,
     Values,
@@ -138,7 +140,10 @@ describe("Istio Helm values", () => {
                 assert.deepEqual(unknownPaths(istiodValues(mesh, id), version, "istiod"), [], mode);
                 assert.deepEqual(unknownPaths(cniValues(mesh), version, "cni"), []);
                 assert.deepEqual(unknownPaths(ztunnelValues(mesh, id), version, "ztunnel"), []);
-                assert.deepEqual(unknownPaths(eastWestGatewayValues(id), version, "gateway"), []);
+                assert.deepEqual(
+                    unknownPaths(eastWestGatewayValues(id, ["10.0.63.224"]), version, "gateway"),
+                    [],
+                );
                 assert.deepEqual(unknownPaths(ingressGatewayValues(), version, "gateway"), []);
             }
         });
@@ -268,28 +273,40 @@ describe("Istio Helm values", () => {
         assert.equal(before.ISTIO_GPRC_MAXRECVMSGSIZE, undefined);
     });
 
-    it("puts the sidecar-mode east-west gateway on the network behind an internal NLB", () => {
-        assert.deepEqual(eastWestGatewayValues(id), {
+    it("keeps sidecar mode's east-west gateway Service a ClusterIP on the load balancer's fixed IPs", () => {
+        assert.deepEqual(eastWestGatewayValues(id, ["10.100.63.224", "10.100.127.224"]), {
             networkGateway: "prod-use1-a-network",
+            service: { type: "ClusterIP", externalIPs: ["10.100.63.224", "10.100.127.224"] },
+        });
+    });
+
+    it("overlays the ambient east-west gateway's Service the same way, through its ConfigMap", () => {
+        assert.deepEqual(parse(eastWestServiceOverlay(["10.100.63.224", "10.100.127.224"])), {
+            spec: { type: "ClusterIP", externalIPs: ["10.100.63.224", "10.100.127.224"] },
+        });
+    });
+
+    it("gives the ingress gateway an internet-facing NLB with IP targets from the controller", () => {
+        assert.deepEqual(ingressGatewayValues(), {
             service: {
                 annotations: {
-                    "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
-                    "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
-                    "service.beta.kubernetes.io/aws-load-balancer-internal": "true",
-                    "service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled":
-                        "true",
+                    "service.beta.kubernetes.io/aws-load-balancer-type": "external",
+                    "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
+                    "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
+                    "service.beta.kubernetes.io/aws-load-balancer-attributes":
+                        "load_balancing.cross_zone.enabled=true",
+                    "service.beta.kubernetes.io/aws-load-balancer-healthcheck-port": "15021",
+                    "service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol": "HTTP",
+                    "service.beta.kubernetes.io/aws-load-balancer-healthcheck-path":
+                        "/healthz/ready",
                 },
             },
         });
     });
 
-    it("opens HBONE or mTLS passthrough, status and NodePorts for the east-west gateway", () => {
-        assert.deepEqual(eastWestPorts("ambient"), [
-            { from: 15008, to: 15008 },
-            { from: 15021, to: 15021 },
-            { from: 30000, to: 32767 },
-        ]);
-        assert.deepEqual(eastWestPorts("sidecar")[0], { from: 15443, to: 15443 });
+    it("receives peers on HBONE 15008 in ambient mode and mTLS passthrough 15443 in sidecar mode", () => {
+        assert.equal(eastWestPort("ambient"), 15008);
+        assert.equal(eastWestPort("sidecar"), 15443);
     });
 
     it("names the chart the way helm.v3.Release takes it from a Helm repository or an OCI registry", () => {

@@ -130,7 +130,9 @@ describe("IstioMesh", () => {
     });
 
     it("installs base, istiod, cni and ztunnel at one pinned version from the chart repository", () => {
-        const releases = pair.ofType(RELEASE).filter((r) => r.name.startsWith("east-a-"));
+        const releases = pair
+            .ofType(RELEASE)
+            .filter((r) => r.name.startsWith("east-a-") && r.inputs.namespace === "istio-system");
         assert.deepEqual(
             releases.map((r) => [
                 r.inputs.name,
@@ -151,13 +153,15 @@ describe("IstioMesh", () => {
             });
             assert.equal(r.inputs.createNamespace, false);
         }
-        assert.equal(pair.ofType(RELEASE).length, 8);
-        // trio adds an ingress gateway per cluster.
+        // Four Istio charts and the load balancer controller per cluster.
+        assert.equal(pair.ofType(RELEASE).length, 10);
+        // trio adds an ingress gateway per cluster, whose load balancer the controller makes.
         const ingress = trio.one(RELEASE, "use1-a-istio-ingress");
         assert.deepEqual(
             [ingress.inputs.chart, ingress.inputs.namespace],
             ["gateway", "istio-ingress"],
         );
+        assert.ok(trio.dependencyNames(ingress).includes("use1-a-aws-load-balancer-controller"));
     });
 
     it("orders namespace, cacerts, base, istiod, cni, ztunnel, east-west gateway", () => {
@@ -202,7 +206,7 @@ describe("IstioMesh", () => {
         ]);
     });
 
-    it("exposes the ambient east-west gateway on HBONE 15008 behind an internal NLB", () => {
+    it("runs the ambient east-west gateway on HBONE 15008, its Service overlaid by a ConfigMap", () => {
         const gw = pair.one(GATEWAY, "east-a-east-west");
         assert.deepEqual(gw.inputs.metadata, {
             name: "istio-eastwest",
@@ -224,12 +228,18 @@ describe("IstioMesh", () => {
                 },
             },
         ]);
-        assert.equal(
-            spec.infrastructure.annotations[
-                "service.beta.kubernetes.io/aws-load-balancer-internal"
-            ],
-            "true",
-        );
+        assert.deepEqual(spec.infrastructure, {
+            parametersRef: { group: "", kind: "ConfigMap", name: "istio-eastwest-params" },
+        });
+        const params = pair.one("kubernetes:core/v1:ConfigMap", "east-a-east-west-params");
+        assert.deepEqual(params.inputs.metadata, {
+            name: "istio-eastwest-params",
+            namespace: "istio-system",
+        });
+        assert.deepEqual(parse((params.inputs.data as Record<string, string>).service), {
+            spec: { type: "ClusterIP", externalIPs: ["10.10.63.224", "10.10.127.224"] },
+        });
+        assert.ok(pair.dependencyNames(gw).includes("east-a-east-west-params"));
         const crds = pair.one("kubernetes:yaml/v2:ConfigFile", "east-a-gateway-api");
         assert.equal(
             crds.inputs.file,

@@ -163,35 +163,83 @@ describe("TransitHub", () => {
     });
 
     it("routes every VPC route table to every other VPC through its region's gateway, after attaching", () => {
-        const tgwRoutes = trio.ofType(ROUTE).filter((r) => r.inputs.transitGatewayId !== undefined);
-        // 3 VPCs x 4 route tables (public + 3 private) x 2 peers.
-        assert.equal(tgwRoutes.length, 24);
+        const tgwRoutes = pair.ofType(ROUTE).filter((r) => r.inputs.transitGatewayId !== undefined);
+        // 2 VPCs x 3 route tables (public + 2 private) x 1 peer.
+        assert.equal(tgwRoutes.length, 6);
         const fromA = tgwRoutes
-            .filter((r) => r.name.startsWith("use1-a-"))
+            .filter((r) => r.name.startsWith("east-a-"))
             .map((r) => [
-                trio.byId(r.inputs.routeTableId).name,
+                r.name,
+                pair.byId(r.inputs.routeTableId).name,
                 r.inputs.destinationCidrBlock,
-                trio.byId(r.inputs.transitGatewayId).name,
+                pair.byId(r.inputs.transitGatewayId).name,
             ])
             .sort();
         assert.deepEqual(fromA, [
-            ["use1-a-private-1", "10.101.0.0/16", "trio-us-east-1-tgw"],
-            ["use1-a-private-1", "10.110.0.0/16", "trio-us-east-1-tgw"],
-            ["use1-a-private-2", "10.101.0.0/16", "trio-us-east-1-tgw"],
-            ["use1-a-private-2", "10.110.0.0/16", "trio-us-east-1-tgw"],
-            ["use1-a-private-3", "10.101.0.0/16", "trio-us-east-1-tgw"],
-            ["use1-a-private-3", "10.110.0.0/16", "trio-us-east-1-tgw"],
-            ["use1-a-public", "10.101.0.0/16", "trio-us-east-1-tgw"],
-            ["use1-a-public", "10.110.0.0/16", "trio-us-east-1-tgw"],
+            [
+                "east-a-private-1-to-east-b",
+                "east-a-private-1",
+                "10.20.0.0/16",
+                "pair-us-east-1-tgw",
+            ],
+            [
+                "east-a-private-2-to-east-b",
+                "east-a-private-2",
+                "10.20.0.0/16",
+                "pair-us-east-1-tgw",
+            ],
+            ["east-a-public-to-east-b", "east-a-public", "10.20.0.0/16", "pair-us-east-1-tgw"],
         ]);
         for (const r of tgwRoutes) {
             const cluster = r.name.split("-").slice(0, 2).join("-");
             assert.ok(
-                trio.dependencyNames(r).includes(`${cluster}-tgw`),
+                pair.dependencyNames(r).includes(`${cluster}-tgw`),
                 `${r.name} waits for its VPC's attachment`,
             );
         }
-        assert.equal(pair.ofType(ROUTE).filter((r) => r.inputs.transitGatewayId).length, 6);
+    });
+
+    it("routes the declared address space once per route table, however many clusters there are", () => {
+        const tgwRoutes = trio.ofType(ROUTE).filter((r) => r.inputs.transitGatewayId !== undefined);
+        // 3 VPCs x 4 route tables (public + 3 private) x 1 block.
+        assert.equal(tgwRoutes.length, 12);
+        assert.deepEqual(
+            tgwRoutes
+                .filter((r) => r.name.startsWith("usw2-a-"))
+                .map((r) => [
+                    r.name,
+                    r.inputs.destinationCidrBlock,
+                    trio.byId(r.inputs.transitGatewayId).name,
+                ])
+                .sort(),
+            [
+                ["usw2-a-private-1-to-mesh-10-96-0-0-11", "10.96.0.0/11", "trio-us-west-2-tgw"],
+                ["usw2-a-private-2-to-mesh-10-96-0-0-11", "10.96.0.0/11", "trio-us-west-2-tgw"],
+                ["usw2-a-private-3-to-mesh-10-96-0-0-11", "10.96.0.0/11", "trio-us-west-2-tgw"],
+                ["usw2-a-public-to-mesh-10-96-0-0-11", "10.96.0.0/11", "trio-us-west-2-tgw"],
+            ],
+        );
+    });
+
+    it("reserves each private subnet's fixed load-balancer block before any node starts", () => {
+        const reservations = pair.ofType("aws:ec2/subnetCidrReservation:SubnetCidrReservation");
+        assert.deepEqual(
+            reservations.map((r) => [
+                r.name,
+                pair.byId(r.inputs.subnetId).name,
+                r.inputs.cidrBlock,
+                r.inputs.reservationType,
+            ]),
+            [
+                ["east-a-private-1-reserved", "east-a-private-1", "10.10.63.224/28", "explicit"],
+                ["east-a-private-2-reserved", "east-a-private-2", "10.10.127.224/28", "explicit"],
+                ["east-b-private-1-reserved", "east-b-private-1", "10.20.63.224/28", "explicit"],
+                ["east-b-private-2-reserved", "east-b-private-2", "10.20.127.224/28", "explicit"],
+            ],
+        );
+        const nodes = pair.one("eks:index:ManagedNodeGroup", "east-a-nodes");
+        assert.ok(pair.dependencyNames(nodes).includes("east-a-private-1-reserved"));
+        assert.ok(pair.dependencyNames(nodes).includes("east-a-private-2-reserved"));
     });
 });
 

@@ -647,6 +647,7 @@ describe("offline engine: runProgram and the plan", () => {
             "mockValues",
             "resources",
             "outputs",
+            "reachability",
             "policyPacks",
             "policyViolations",
         ]);

@@ -2,7 +2,13 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { buildPlanJson, clusterNames } from "../scripts/plan";
 import { generatedBlocks } from "../scripts/timing/docs";
-import { dependencyGraph, GraphResource, toDot, toMermaid } from "../scripts/timing/graph";
+import {
+    dependencyGraph,
+    GraphResource,
+    renderReachability,
+    toDot,
+    toMermaid,
+} from "../scripts/timing/graph";
 import {
     clusterByCluster,
     criticalPath,
@@ -43,6 +49,7 @@ function fixture(): GraphResource[] {
         r(`${c}-istiod`, "kubernetes:helm.sh/v3:Release", [`${c}-istio-base`, `${c}-nodes`]),
         r(`${c}-ztunnel`, "kubernetes:helm.sh/v3:Release", [`${c}-istiod`]),
         r(`${c}-east-west`, "kubernetes:gateway.networking.k8s.io/v1:Gateway", [`${c}-ztunnel`]),
+        r(`${c}-east-west-nlb`, "kubernetes:core/v1:Service", [`${c}-east-west`]),
         r(`${c}-reader-token`, "kubernetes:core/v1:Secret", [`${c}-istio-base`]),
         r(`${c}-remote-${peer}`, "kubernetes:core/v1:Secret", [`${peer}-reader-token`]),
     ];
@@ -58,7 +65,7 @@ describe("deploy timeline model", () => {
         assert.equal(minutesFor("kubernetes:helm.sh/v3:Release", "x-other"), 1);
         assert.equal(minutesFor("kubernetes:core/v1:Secret", "x-reader-token"), 0.1);
         assert.equal(minutesFor("some:unknown:Type", "x"), 0.05);
-        assert.equal(tasks.length, 20);
+        assert.equal(tasks.length, 22);
         assert.ok(!tasks.some((t) => t.type.startsWith("ambientmesh:")));
         // A Kubernetes resource waits for its provider, which waits for the cluster.
         assert.deepEqual(tasks.find((t) => t.name === "a-istio-base")?.deps, ["urn:a-k8s"]);
@@ -66,25 +73,31 @@ describe("deploy timeline model", () => {
 
     it("finds the critical path and its length", () => {
         const cp = criticalPath(tasks);
-        // vpc 0.1 + eks 11 + nodes 4 + istiod 1.5 + ztunnel 1 + east-west 3
-        assert.equal(Number(cp.minutes.toFixed(2)), 20.6);
+        // vpc 0.1 + eks 11 + nodes 4 + istiod 1.5 + ztunnel 1 + east-west 1 + its NLB 3
+        assert.equal(Number(cp.minutes.toFixed(2)), 21.6);
         assert.deepEqual(
             cp.path.map((s) => s.task.name),
-            ["a-vpc", "a-eks", "a-k8s", "a-nodes", "a-istiod", "a-ztunnel", "a-east-west"].filter(
-                (n) => n !== "a-k8s",
-            ),
+            [
+                "a-vpc",
+                "a-eks",
+                "a-nodes",
+                "a-istiod",
+                "a-ztunnel",
+                "a-east-west",
+                "a-east-west-nlb",
+            ],
         );
     });
 
     it("schedules with limited parallelism, longest chain first", () => {
-        assert.equal(Number(makespan(tasks).minutes.toFixed(2)), 20.6);
+        assert.equal(Number(makespan(tasks).minutes.toFixed(2)), 21.6);
         assert.equal(
             Number(makespan(tasks, 1).minutes.toFixed(2)),
             Number(serialMinutes(tasks).toFixed(2)),
         );
-        assert.equal(Number(serialMinutes(tasks).toFixed(2)), 42.5);
+        assert.equal(Number(serialMinutes(tasks).toFixed(2)), 44.5);
         // Two at a time: the two clusters' chains run side by side.
-        assert.equal(Number(makespan(tasks, 2).minutes.toFixed(2)), 21.25);
+        assert.equal(Number(makespan(tasks, 2).minutes.toFixed(2)), 22.25);
     });
 
     it("measures the floor and the cluster-by-cluster baseline", () => {
@@ -99,22 +112,24 @@ describe("deploy timeline model", () => {
                 "a-istiod",
                 "a-ztunnel",
                 "a-east-west",
+                "a-east-west-nlb",
                 "b-remote-a",
             ],
         );
-        assert.equal(Number(floor.minutes.toFixed(2)), 21.15);
-        // Cluster a (20.6), then cluster b (20.6), then the two remote secrets (0.05).
-        assert.equal(Number(clusterByCluster(tasks, ["a", "b"]).toFixed(2)), 41.25);
+        assert.equal(Number(floor.minutes.toFixed(2)), 22.15);
+        // Cluster a (21.6), then cluster b (21.6), then the two remote secrets (0.05).
+        assert.equal(Number(clusterByCluster(tasks, ["a", "b"]).toFixed(2)), 43.25);
     });
 
     it("ranks dependency edges by the critical-path minutes they cost, across clusters", () => {
         const edges = edgeImpact(tasks, ["a", "b"]);
-        // Without istiod -> ztunnel, ztunnel and the gateway would run beside istiod: 4 min saved.
+        // Without istiod -> ztunnel, ztunnel, the gateway and its load balancer would run beside
+        // istiod: 5 min saved.
         assert.deepEqual(edges[0], {
             from: "<cluster>-istiod",
             to: "<cluster>-ztunnel",
             count: 2,
-            minutes: 4,
+            minutes: 5,
         });
         assert.ok(edges.every((e) => e.minutes > 0));
         assert.ok(!edges.some((e) => e.to.includes("remote")), "remote secrets are off the path");
@@ -141,6 +156,21 @@ describe("deploy timeline model", () => {
         assert.equal(
             toDot(small, "x"),
             'digraph "x" {\n    rankdir=LR;\n    node [shape=box, fontname=Helvetica];\n    "a-vpc";\n    "a-eks";\n    "a-vpc" -> "a-eks";\n}\n',
+        );
+    });
+
+    it("draws reachability as an arrow per ordered pair, closed paths red with their blocking hop", () => {
+        assert.equal(
+            renderReachability([
+                { from: "a", to: "b", path: "api", open: true },
+                { from: "a", to: "b", path: "hbone", open: false, blockedAt: "security-group" },
+                { from: "b", to: "a", path: "api", open: true },
+                { from: "b", to: "a", path: "hbone", open: true },
+            ]),
+            'flowchart LR\n    a["a"]\n    b["b"]\n' +
+                '    a -- "api ✓ · hbone ✗ security-group" --> b\n' +
+                '    b -- "api ✓ · hbone ✓" --> a\n' +
+                "    linkStyle 0 stroke:#d00,stroke-dasharray:4\n",
         );
     });
 

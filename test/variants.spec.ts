@@ -8,7 +8,7 @@ import { parse, stringify } from "yaml";
 import { ConfigError } from "../components/config";
 import { SecretValue } from "../scripts/offline/values";
 import { runProgram, RunResult } from "../scripts/offline/run";
-import { main } from "../scripts/plan";
+import { buildPlanJson, main } from "../scripts/plan";
 import { pairConfig, Resources } from "./fixtures/environments";
 
 /**
@@ -131,7 +131,11 @@ describe("variants of the environment", () => {
             assert.equal(secret.rawInputs.stringData?.constructor.name, "SecretValue");
             const api = resources.one(RULE, `${local}-api-from-eu-a`);
             assert.deepEqual([api.inputs.cidrIpv4, api.inputs.fromPort], ["10.30.0.0/16", 443]);
-            assert.ok(resources.one(RULE, `${local}-15008-from-eu-a`));
+            const hbone = resources.one(RULE, `${local}-east-west-from-eu-a`);
+            assert.deepEqual(
+                [hbone.inputs.cidrIpv4, hbone.inputs.fromPort],
+                ["10.30.0.0/16", 15008],
+            );
         }
         // The given root signs the intermediates; no root is generated.
         assert.equal(resources.ofType("tls:index/selfSignedCert:SelfSignedCert").length, 0);
@@ -164,14 +168,28 @@ describe("variants of the environment", () => {
     });
 
     it("runs sidecar mode with the classic east-west gateway on 15443 and no ambient dataplane", async () => {
-        const { resources } = await run("sidecar", (c) => {
+        const { run: result, resources } = await run("sidecar", (c) => {
             c[`${KEY}:mesh`].dataplaneMode = "sidecar";
         });
         const releases = resources
             .ofType("kubernetes:helm.sh/v3:Release")
             .filter((r) => r.name.startsWith("east-a-"))
-            .map((r) => r.inputs.name);
-        assert.deepEqual(releases, ["istio-base", "istio-eastwestgateway", "istiod"]);
+            .map((r) => r.inputs.name)
+            .sort();
+        assert.deepEqual(releases, [
+            "aws-load-balancer-controller",
+            "istio-base",
+            "istio-eastwestgateway",
+            "istiod",
+        ]);
+        const gateway = resources.one(
+            "kubernetes:helm.sh/v3:Release",
+            "east-a-istio-eastwestgateway",
+        );
+        assert.deepEqual(gateway.inputs.values, {
+            networkGateway: "east-a-network",
+            service: { type: "ClusterIP", externalIPs: ["10.10.63.224", "10.10.127.224"] },
+        });
         const gw = resources.one(
             "kubernetes:networking.istio.io/v1:Gateway",
             "east-a-cross-network-gateway",
@@ -186,8 +204,25 @@ describe("variants of the environment", () => {
                 },
             ],
         });
-        assert.ok(resources.one(RULE, "east-a-15443-from-east-b"));
+        const nlb = resources.one("kubernetes:core/v1:Service", "east-a-east-west-nlb");
+        assert.deepEqual((nlb.inputs.spec as any).selector, { istio: "eastwestgateway" });
+        assert.deepEqual((nlb.inputs.spec as any).ports, [
+            { name: "tls", port: 15443, targetPort: 15443, protocol: "TCP" },
+        ]);
+        const rule = resources.one(RULE, "east-a-east-west-from-east-b");
+        assert.deepEqual([rule.inputs.fromPort, rule.inputs.toPort], [15443, 15443]);
         assert.equal(resources.ofType("kubernetes:gateway.networking.k8s.io/v1:Gateway").length, 0);
+        // Both paths stay open in sidecar mode: peers learn the fixed IPs on 15443.
+        const plan = buildPlanJson(result, { asOf: "2026-11-30" });
+        assert.deepEqual(
+            plan.reachability.map((e) => [e.from, e.to, e.path, e.port, e.open]),
+            [
+                ["east-a", "east-b", "api", 443, true],
+                ["east-a", "east-b", "hbone", 15443, true],
+                ["east-b", "east-a", "api", 443, true],
+                ["east-b", "east-a", "hbone", 15443, true],
+            ],
+        );
     });
 
     it("adds the peers' NAT addresses to a restricted public endpoint", async () => {
@@ -263,7 +298,7 @@ describe("variants of the environment", () => {
         );
         assert.match(
             printed.join(""),
-            /Policies: eks-ambient-mesh \(50 evaluated\): 2 mandatory, 1 advisory/,
+            /Policies: eks-ambient-mesh \(51 evaluated\): 2 mandatory, 1 advisory/,
         );
     });
 

@@ -4,8 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { EndpointConfig, NodeGroupConfig } from "../config";
 import { awsExecKubeconfig } from "../kubeconfig";
-import { PortRange } from "../mesh/istioValues";
-import { MeshCidr } from "../network/transitHub";
+import { MeshCidr } from "../cidr";
 import { amiTypeFor, CONTROL_PLANE_LOG_TYPES, MANAGED_POLICIES } from "../versions";
 import { assumeRolePolicy, ruleKey } from "./iam";
 
@@ -25,16 +24,18 @@ export interface EksClusterArgs {
      */
     readonly peerPublicIps?: pulumi.Input<string>[];
     /**
-     * Other VPCs of the mesh. Each may reach the API server on 443 (istiod watches every
-     * cluster) and the mesh ports on the cluster security group.
+     * Who may reach the API server on 443, because istiod in every other cluster watches it:
+     * each peer VPC, or the mesh's declared address space (one rule per block, however many
+     * peers). Nothing else of the mesh is opened on the cluster security group: east-west
+     * traffic enters through its load balancer's own group.
      */
-    readonly peerCidrs: readonly MeshCidr[];
+    readonly apiSources: readonly MeshCidr[];
     /**
-     * Port ranges opened from every peer VPC on the cluster security group (nodes and pods),
-     * for the east-west gateway.
+     * Resources the nodes must wait for: the private subnets' address reservations, so that the
+     * VPC CNI never hands a reserved address to a pod.
      * @default none
      */
-    readonly meshPorts?: readonly PortRange[];
+    readonly nodesAfter?: readonly pulumi.Resource[];
     readonly nodeGroup: NodeGroupConfig;
     /** IAM principals granted `AmazonEKSClusterAdminPolicy` through access entries. */
     readonly clusterAdmins: readonly string[];
@@ -205,49 +206,36 @@ export class EksCluster extends pulumi.ComponentResource {
             {
                 parent: this,
                 providers: { aws: args.awsProvider },
-                dependsOn: nodePolicies,
+                dependsOn: [...nodePolicies, ...(args.nodesAfter ?? [])],
             },
         );
 
         const securityGroupId = cluster.clusterSecurityGroupId;
-        const ingress = (rule: string, cidr: string, ports: PortRange, why: string) =>
+        const https = (rule: string, cidr: string, why: string) =>
             new aws.vpc.SecurityGroupIngressRule(
                 `${name}-${rule}`,
                 {
                     securityGroupId,
                     cidrIpv4: cidr,
                     ipProtocol: "tcp",
-                    fromPort: ports.from,
-                    toPort: ports.to,
+                    fromPort: 443,
+                    toPort: 443,
                     description: why,
                     tags: tags(rule),
                 },
                 aws_,
             );
-        const https = { from: 443, to: 443 };
-        for (const peer of args.peerCidrs) {
-            ingress(
-                `api-from-${peer.name}`,
-                peer.cidr,
-                https,
-                `istiod in ${peer.name} watches this API server`,
+        for (const source of args.apiSources) {
+            https(
+                `api-from-${source.name}`,
+                source.cidr,
+                `istiod in ${source.name} watches this API server`,
             );
-            for (const ports of args.meshPorts ?? []) {
-                const range =
-                    ports.from === ports.to ? `${ports.from}` : `${ports.from}-${ports.to}`;
-                ingress(
-                    `${range}-from-${peer.name}`,
-                    peer.cidr,
-                    ports,
-                    `east-west traffic from ${peer.name}`,
-                );
-            }
         }
         for (const cidr of args.endpoint.privateAccessCidrs) {
-            ingress(
+            https(
                 `api-from-${ruleKey(cidr)}`,
                 cidr,
-                https,
                 `operators in ${cidr} reach the private endpoint`,
             );
         }

@@ -1,16 +1,17 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { MeshConfig } from "../config";
+import { EastWestGateway, EastWestGatewayArgs } from "./eastWestGateway";
+import { istioRelease } from "./istioRelease";
 import {
     baseValues,
     ClusterIdentity,
     cniValues,
-    eastWestGatewayValues,
     ingressGatewayValues,
     istiodValues,
     NETWORK_LABEL,
-    nlbAnnotations,
     TRACING_PROVIDER,
+    Values,
     ztunnelValues,
 } from "./istioValues";
 import { CaCerts } from "./meshTrust";
@@ -22,30 +23,23 @@ export const INGRESS_NAMESPACE = "istio-ingress";
 export const READER_SERVICE_ACCOUNT = "istio-reader-service-account";
 export const READER_TOKEN_SECRET = "istio-reader-service-account-istio-remote-secret-token";
 
-/**
- * The Kubernetes provider's annotation for custom readiness (pulumi-kubernetes 4.18+): the
- * create or update waits until the condition holds.
- */
-export const WAIT_FOR = "pulumi.com/waitFor";
-
-/**
- * `helm.v3.Release`'s chart and repository for a chart of Istio's: an OCI registry names the
- * chart in its path (`oci://ghcr.io/istio/release/charts/istiod`), an https repository takes
- * the chart name and `repositoryOpts.repo`.
- */
-export function chartSource(
-    repository: string,
-    chart: string,
-): { chart: string; repositoryOpts?: { repo: string } } {
-    return repository.startsWith("oci://")
-        ? { chart: `${repository.replace(/\/+$/, "")}/${chart}` }
-        : { chart, repositoryOpts: { repo: repository } };
-}
-
 /** Gateway API standard CRDs of a release (the `standard-install.yaml` release asset). */
 export function gatewayApiCrdsUrl(version: string): string {
     return `https://github.com/kubernetes-sigs/gateway-api/releases/download/${version}/standard-install.yaml`;
 }
+
+/** What the east-west gateway needs from the cluster's network and AWS. */
+export type EastWestNetworkArgs = Pick<
+    EastWestGatewayArgs,
+    | "addresses"
+    | "subnetIds"
+    | "vpcId"
+    | "vpcCidr"
+    | "allowedCidrs"
+    | "tags"
+    | "awsProvider"
+    | "dependsOn"
+>;
 
 export interface IstioMeshArgs extends ClusterIdentity {
     readonly mesh: MeshConfig;
@@ -55,6 +49,10 @@ export interface IstioMeshArgs extends ClusterIdentity {
     readonly provider: k8s.Provider;
     /** Istio's pods need nodes: releases wait for them to be Ready. */
     readonly nodes: pulumi.Resource;
+    /** The AWS Load Balancer Controller's release: every LoadBalancer Service waits for it. */
+    readonly loadBalancerController: pulumi.Resource;
+    /** The east-west gateway's network: fixed addresses, subnets, who may reach it. */
+    readonly eastWest: EastWestNetworkArgs;
 }
 
 /**
@@ -67,6 +65,7 @@ export class IstioMesh extends pulumi.ComponentResource {
     public readonly namespace: k8s.core.v1.Namespace;
     public readonly base: k8s.helm.v3.Release;
     public readonly istiod: k8s.helm.v3.Release;
+    public readonly eastWest: EastWestGateway;
     /** The long-lived token of the reader account: what peers' remote secrets carry. */
     public readonly readerToken: pulumi.Output<string>;
     /** Base64 CA bundle of this API server, from the token Secret. */
@@ -102,23 +101,14 @@ export class IstioMesh extends pulumi.ComponentResource {
         const release = (
             releaseName: string,
             chart: string,
-            values: Record<string, unknown>,
+            values: Values,
             dependsOn: pulumi.Resource[],
             namespaceName: pulumi.Input<string> = ns,
         ) =>
-            new k8s.helm.v3.Release(
-                `${name}-${releaseName}`,
-                {
-                    name: releaseName,
-                    ...chartSource(mesh.chartRepository, chart),
-                    version: mesh.istioVersion,
-                    namespace: namespaceName,
-                    createNamespace: false,
-                    values,
-                    cleanupOnFail: true,
-                    timeout: 900,
-                    maxHistory: 10,
-                },
+            istioRelease(
+                name,
+                { name: releaseName, chart, values, namespace: namespaceName },
+                mesh,
                 { ...k, dependsOn },
             );
 
@@ -135,68 +125,20 @@ export class IstioMesh extends pulumi.ComponentResource {
             dataplane.push(release("ztunnel", "ztunnel", ztunnelValues(mesh, args), [cni]));
         }
 
-        if (ambient) {
-            new k8s.apiextensions.CustomResource(
-                `${name}-east-west`,
-                {
-                    apiVersion: "gateway.networking.k8s.io/v1",
-                    kind: "Gateway",
-                    metadata: {
-                        name: "istio-eastwest",
-                        namespace: ns,
-                        labels: { [NETWORK_LABEL]: args.network },
-                        // The Kubernetes provider knows no readiness for a Gateway: without this
-                        // `pulumi up` would end before istiod has given it a load balancer.
-                        annotations: { [WAIT_FOR]: "condition=Programmed" },
-                    },
-                    spec: {
-                        gatewayClassName: "istio-east-west",
-                        listeners: [
-                            {
-                                name: "mesh",
-                                port: 15008,
-                                protocol: "HBONE",
-                                tls: {
-                                    mode: "Terminate",
-                                    options: {
-                                        "gateway.istio.io/tls-terminate-mode": "ISTIO_MUTUAL",
-                                    },
-                                },
-                            },
-                        ],
-                        // Internal NLB: peers reach it over the Transit Gateway, never the internet.
-                        infrastructure: { annotations: nlbAnnotations("internal") },
-                    },
-                },
-                { ...k, dependsOn: [...dataplane, gatewayApi] },
-            );
-        } else {
-            const eastWest = release(
-                "istio-eastwestgateway",
-                "gateway",
-                eastWestGatewayValues(args),
-                dataplane,
-            );
-            new k8s.apiextensions.CustomResource(
-                `${name}-cross-network-gateway`,
-                {
-                    apiVersion: "networking.istio.io/v1",
-                    kind: "Gateway",
-                    metadata: { name: "cross-network-gateway", namespace: ns },
-                    spec: {
-                        selector: { istio: "eastwestgateway" },
-                        servers: [
-                            {
-                                port: { number: 15443, name: "tls", protocol: "TLS" },
-                                tls: { mode: "AUTO_PASSTHROUGH" },
-                                hosts: ["*.local"],
-                            },
-                        ],
-                    },
-                },
-                { ...k, dependsOn: [eastWest] },
-            );
-        }
+        this.eastWest = new EastWestGateway(
+            name,
+            {
+                ...args.eastWest,
+                clusterName: args.clusterName,
+                network: args.network,
+                mesh,
+                namespace: ns,
+                dependsOn: [...dataplane, gatewayApi, ...args.eastWest.dependsOn],
+                loadBalancerController: args.loadBalancerController,
+                k8sProvider: args.provider,
+            },
+            { parent: this },
+        );
 
         if (mesh.ingressGateway) {
             const ingressNs = new k8s.core.v1.Namespace(
@@ -208,7 +150,7 @@ export class IstioMesh extends pulumi.ComponentResource {
                 "istio-ingress",
                 "gateway",
                 ingressGatewayValues(),
-                [...dataplane, ingressNs],
+                [...dataplane, ingressNs, args.loadBalancerController],
                 ingressNs.metadata.name,
             );
         }

@@ -92,46 +92,65 @@ export function ztunnelValues(mesh: MeshConfig, id: ClusterIdentity): Values {
     };
 }
 
-/** Service annotations for an AWS Network Load Balancer, internal or internet-facing. */
-export function nlbAnnotations(scheme: "internal" | "internet-facing"): Record<string, string> {
+/** Port of the gateways' readiness endpoint (`/healthz/ready`), which load balancers probe. */
+export const GATEWAY_STATUS_PORT = 15021;
+
+/**
+ * The port peers reach an east-west gateway on: HBONE 15008 in ambient mode, mTLS
+ * auto-passthrough 15443 in sidecar mode.
+ */
+export function eastWestPort(mode: "ambient" | "sidecar"): number {
+    return mode === "ambient" ? 15008 : 15443;
+}
+
+const LB = "service.beta.kubernetes.io/aws-load-balancer";
+
+/**
+ * Annotations that hand a Service to the AWS Load Balancer Controller for a network load
+ * balancer with IP targets (the pods themselves, so no NodePort range is ever opened). The
+ * in-tree cloud provider leaves `aws-load-balancer-type: external` alone.
+ */
+export function lbcAnnotations(scheme: "internal" | "internet-facing"): Record<string, string> {
     return {
-        "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
-        "service.beta.kubernetes.io/aws-load-balancer-scheme": scheme,
-        ...(scheme === "internal"
-            ? { "service.beta.kubernetes.io/aws-load-balancer-internal": "true" }
-            : {}),
-        "service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled": "true",
+        [`${LB}-type`]: "external",
+        [`${LB}-nlb-target-type`]: "ip",
+        [`${LB}-scheme`]: scheme,
+        [`${LB}-attributes`]: "load_balancing.cross_zone.enabled=true",
     };
 }
 
-/** Sidecar mode's east-west gateway: the gateway chart with `networkGateway`. */
-export function eastWestGatewayValues(id: ClusterIdentity): Values {
+/** Where a network load balancer probes Istio's gateway pods. */
+export function gatewayHealthCheckAnnotations(): Record<string, string> {
     return {
-        // Adds the network label, the requested-network env and ports 15021/15443/15012/15017.
-        networkGateway: id.network,
-        service: { annotations: nlbAnnotations("internal") },
+        [`${LB}-healthcheck-port`]: String(GATEWAY_STATUS_PORT),
+        [`${LB}-healthcheck-protocol`]: "HTTP",
+        [`${LB}-healthcheck-path`]: "/healthz/ready",
     };
-}
-
-export function ingressGatewayValues(): Values {
-    return { service: { annotations: nlbAnnotations("internet-facing") } };
-}
-
-export interface PortRange {
-    readonly from: number;
-    readonly to: number;
 }
 
 /**
- * Ports peers need open on a cluster's security group for its east-west gateway: HBONE 15008
- * (ambient) or mTLS passthrough 15443 (sidecar), the status port 15021, and the NodePort range,
- * since the in-tree NLB forwards to instance NodePorts and preserves the peer's source address.
+ * Sidecar mode's east-west gateway: the gateway chart with `networkGateway` (network label,
+ * requested-network env, ports 15021/15443/15012/15017). Its own Service stays a ClusterIP
+ * whose `externalIPs` are the load balancer's fixed addresses: istiod adds a Service's
+ * externalIPs to its external addresses (pilot/pkg/serviceregistry/kube/conversion.go:156-158
+ * at 1.30.3), so peers learn IPs, never a load balancer hostname. The load balancer itself is a
+ * separate Service (EastWestGateway).
  */
-export function eastWestPorts(mode: "ambient" | "sidecar"): PortRange[] {
-    const data = mode === "ambient" ? 15008 : 15443;
-    return [
-        { from: data, to: data },
-        { from: 15021, to: 15021 },
-        { from: 30000, to: 32767 },
-    ];
+export function eastWestGatewayValues(id: ClusterIdentity, addresses: readonly string[]): Values {
+    return {
+        networkGateway: id.network,
+        service: { type: "ClusterIP", externalIPs: [...addresses] },
+    };
+}
+
+/** The internet-facing ingress gateway: a network load balancer made by the controller. */
+export function ingressGatewayValues(): Values {
+    return {
+        service: {
+            annotations: {
+                ...lbcAnnotations("internet-facing"),
+                ...gatewayHealthCheckAnnotations(),
+            },
+        },
+    };
 }

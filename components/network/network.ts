@@ -40,6 +40,10 @@ export class Network extends pulumi.ComponentResource {
     public readonly routeTables: RouteTableRef[];
     /** Public addresses of the NAT gateways: how this VPC appears to public API endpoints. */
     public readonly natPublicIps: pulumi.Output<string>[];
+    /** The east-west load balancer's fixed address in each private subnet, in subnet order. */
+    public readonly eastWestAddresses: string[];
+    /** Explicit CIDR reservations holding those addresses, one per private subnet. */
+    public readonly reservations: aws.ec2.SubnetCidrReservation[];
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ambientmesh:network:Network", name, {}, opts);
@@ -166,6 +170,22 @@ export class Network extends pulumi.ComponentResource {
             privateTables.push({ key: `private-${i + 1}`, id: table.id });
             return subnet;
         });
+        // Explicit reservations: EC2 never assigns their addresses on its own, so the VPC CNI
+        // (which asks EC2 for a number of addresses, not for particular ones) cannot hand them
+        // to pods, while the load balancer is given them by address.
+        const reservations = layout.reserved.map(
+            (cidr, i) =>
+                new aws.ec2.SubnetCidrReservation(
+                    `${name}-private-${i + 1}-reserved`,
+                    {
+                        subnetId: privateSubnets[i].id,
+                        cidrBlock: cidr,
+                        reservationType: "explicit",
+                        description: `fixed load-balancer addresses of ${name}`,
+                    },
+                    { parent: this },
+                ),
+        );
 
         this.vpcId = vpc.id;
         this.cidr = args.cidr;
@@ -174,6 +194,8 @@ export class Network extends pulumi.ComponentResource {
         this.publicSubnetIds = publicSubnets.map((s) => s.id);
         this.routeTables = [{ key: "public", id: publicRouteTable.id }, ...privateTables];
         this.natPublicIps = nats.map(({ eip }) => eip.publicIp);
+        this.eastWestAddresses = layout.eastWestAddresses;
+        this.reservations = reservations;
         this.registerOutputs({
             vpcId: this.vpcId,
             privateSubnetIds: this.privateSubnetIds,

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { MeshCidr } from "../cidr";
 import { RouteTableRef } from "./network";
 
 /** A VPC to attach to the hub. */
@@ -13,12 +14,6 @@ export interface HubVpc {
     readonly routeTables: readonly RouteTableRef[];
 }
 
-/** A destination in the mesh: every VPC, in this region or another. */
-export interface MeshCidr {
-    readonly name: string;
-    readonly cidr: string;
-}
-
 export interface TransitHubArgs {
     /** Private ASN of the Transit Gateway; unique per region (see REGIONS in versions.ts). */
     readonly amazonSideAsn: number;
@@ -30,6 +25,13 @@ export interface TransitHubArgs {
      * the peering that TransitPeering adds.
      */
     readonly meshCidrs: readonly MeshCidr[];
+    /**
+     * Blocks that hold every VPC of the mesh: when given, each route table gets one route per
+     * block instead of one per other VPC, so route tables do not grow with the mesh (the VPC's
+     * own, more specific local route still wins inside it).
+     * @default one route per other VPC of `meshCidrs`
+     */
+    readonly destinations?: readonly MeshCidr[];
     readonly tags: Record<string, string>;
 }
 
@@ -77,7 +79,10 @@ export class TransitHub extends pulumi.ComponentResource {
                 { parent: this },
             );
             attachmentIds[vpc.name] = attachment.id;
-            for (const peer of args.meshCidrs.filter((m) => m.name !== vpc.name)) {
+            const destinations = args.destinations?.length
+                ? args.destinations
+                : args.meshCidrs.filter((m) => m.name !== vpc.name);
+            for (const peer of destinations) {
                 for (const table of vpc.routeTables) {
                     new aws.ec2.Route(
                         `${vpc.name}-${table.key}-to-${peer.name}`,

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { MeshCidr } from "./transitHub";
+import { MeshCidr } from "../cidr";
 
 /** One side of a peering: a region's Transit Gateway and the VPCs behind it. */
 export interface PeeringSide {

@@ -3,6 +3,7 @@ import { eksPolicies } from "./eks";
 import { helmPolicies } from "./helm";
 import { istioPolicies } from "./istio";
 import { networkPolicies } from "./network";
+import { reachabilityPolicies } from "./reachability";
 import { tagPolicies } from "./tags";
 import { tlsPolicies } from "./tls";
 
@@ -22,6 +23,7 @@ export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
     ...tlsPolicies,
     ...helmPolicies,
     ...istioPolicies,
+    ...reachabilityPolicies,
     ...tagPolicies,
 ];
 
@@ -29,5 +31,6 @@ export * from "./eks";
 export * from "./helm";
 export * from "./istio";
 export * from "./network";
+export * from "./reachability";
 export * from "./tags";
 export * from "./tls";

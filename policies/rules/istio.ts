@@ -215,11 +215,19 @@ function isInternal(annotations: unknown): boolean {
     );
 }
 
+/** Ports peers send mesh traffic to: HBONE, and sidecar mode's mTLS auto-passthrough. */
+export const MESH_PORTS = [15008, 15443];
+
 const gatewayApiEastWest: ResourceValidation = (args, report) => {
     if (!GATEWAY_TYPES.includes(args.type)) {
         args.notApplicable("Policy only applies to Gateway API gateways and Helm releases");
     }
     if (known(() => args.props.spec?.gatewayClassName) !== EAST_WEST_CLASS) {
+        return;
+    }
+    // With parameters, the Service Istio deploys is what the ConfigMap makes of it (a ClusterIP
+    // on fixed addresses, checked by mesh-reachability); without, it is a load balancer.
+    if (known(() => args.props.spec?.infrastructure?.parametersRef) !== undefined) {
         return;
     }
     if (!isInternal(known(() => args.props.spec?.infrastructure?.annotations))) {
@@ -243,11 +251,29 @@ export const istioEastWestInternal: ResourceValidationPolicy = {
             if (!release.values?.networkGateway) {
                 return;
             }
+            const type = dig(release.values, ["service", "type"]);
+            if (type === "ClusterIP" || type === "NodePort") {
+                return;
+            }
             if (!isInternal(dig(release.values, ["service", "annotations"]))) {
                 report(
                     `east-west gateway ${args.name} gets an internet-facing load balancer; set ` +
                         `values.service.annotations ${LB_SCHEME}: internal so cross-cluster ` +
                         "traffic stays on the Transit Gateway.",
+                );
+            }
+        }),
+        validateResourceOfType(k8s.core.v1.Service, (service, args, report) => {
+            if (service.spec?.type !== "LoadBalancer") {
+                return;
+            }
+            const ports = (service.spec.ports ?? []).map((p) => Number(p.port));
+            const mesh = ports.find((p) => MESH_PORTS.includes(p));
+            if (mesh !== undefined && !isInternal(service.metadata?.annotations)) {
+                report(
+                    `load balancer Service ${args.name} exposes mesh port ${mesh} to the ` +
+                        `internet; set metadata.annotations ${LB_SCHEME}: internal so ` +
+                        "cross-cluster traffic stays on the Transit Gateway.",
                 );
             }
         }),

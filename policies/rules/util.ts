@@ -114,8 +114,18 @@ export interface Ipv4Block {
     readonly last: number;
 }
 
+const parsedBlocks = new Map<string, Ipv4Block | undefined>();
+
 /** Parses `a.b.c.d/n`; undefined for anything else (IPv6, unknown, malformed). */
 export function parseIpv4Cidr(cidr: string): Ipv4Block | undefined {
+    // Plans hold the same few blocks thousands of times (routes, rules, addresses).
+    if (!parsedBlocks.has(cidr)) {
+        parsedBlocks.set(cidr, parseBlock(cidr));
+    }
+    return parsedBlocks.get(cidr);
+}
+
+function parseBlock(cidr: string): Ipv4Block | undefined {
     const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
     if (!match) {
         return undefined;
@@ -165,4 +175,24 @@ export function dependenciesFor(resource: PolicyResource, property: string): Pol
 /** Groups resources by their provider: one Kubernetes provider is one cluster. */
 export function providerKey(resource: { provider?: { urn: string } }): string {
     return resource.provider?.urn ?? "default provider";
+}
+
+/** An IPv4 address as a number; undefined for anything else. */
+export function parseIpv4(address: string): number | undefined {
+    const block = parseIpv4Cidr(`${address}/32`);
+    return block?.first;
+}
+
+/** Whether `block` (a CIDR) holds the address. */
+export function cidrHoldsAddress(block: string, address: string): boolean {
+    const b = parseIpv4Cidr(block);
+    const a = parseIpv4(address);
+    return b !== undefined && a !== undefined && b.first <= a && a <= b.last;
+}
+
+/** Whether `outer` holds every address of `inner` (both CIDRs). */
+export function cidrHoldsBlock(outer: string, inner: string): boolean {
+    const o = parseIpv4Cidr(outer);
+    const i = parseIpv4Cidr(inner);
+    return o !== undefined && i !== undefined && o.first <= i.first && i.last <= o.last;
 }

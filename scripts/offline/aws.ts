@@ -173,6 +173,10 @@ export const AWS_MOCKS: Record<string, Handler> = {
             },
         };
     },
+    "aws:ec2/subnetCidrReservation:SubnetCidrReservation": (ctx) => ({
+        id: ctx.ec2Id("scr"),
+        outputs: { description: "", ...ctx.inputs, ownerId: ACCOUNT_ID },
+    }),
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": (ctx) => securityGroupRule(ctx),
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": (ctx) => securityGroupRule(ctx),
     "aws:ec2/securityGroupRule:SecurityGroupRule": (ctx) => ({

@@ -117,6 +117,23 @@ export const EKS_MOCKS: Record<string, Handler> = {
         id: `${ctx.str("clusterName") ?? ""}#${ctx.str("principalArn") ?? ""}#${ctx.str("policyArn") ?? ""}`,
         outputs: { associatedAt: CREATED, modifiedAt: CREATED },
     }),
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation": (ctx) => {
+        const clusterName = ctx.str("clusterName") ?? "";
+        const associationId = `a-${ctx.hex(17, "association")}`;
+        return {
+            // The provider's import id: cluster name and association id.
+            id: `${clusterName},${associationId}`,
+            outputs: {
+                ...ctx.inputs,
+                associationId,
+                associationArn: ctx.arn(
+                    "eks",
+                    `podidentityassociation/${clusterName}/${associationId}`,
+                ),
+                tagsAll: ctx.tagsAll(),
+            },
+        };
+    },
     "aws:eks/nodeGroup:NodeGroup": (ctx) => {
         const group = nodeGroupObject(ctx, ctx.str("clusterName") ?? "");
         return {

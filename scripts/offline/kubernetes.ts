@@ -110,8 +110,36 @@ function serviceAccountToken(
     return `${b64url(header)}.${b64url(payload)}.${signature}`;
 }
 
+/** The AWS region of the cluster a Kubernetes provider talks to, from its API server's name. */
+async function providerRegion(ctx: MockContext): Promise<string> {
+    const raw = ctx.providerInputs.kubeconfig;
+    const parsed = typeof raw === "string" ? await parseKubeconfig(raw) : raw;
+    const clusters = isPlainObject(parsed) && Array.isArray(parsed.clusters) ? parsed.clusters : [];
+    const server = clusters
+        .map((c: unknown) => (isPlainObject(c) && isPlainObject(c.cluster) ? c.cluster.server : ""))
+        .find((s: unknown) => typeof s === "string" && s !== "");
+    return (
+        /\.([a-z]{2}(?:-[a-z]+)+-\d)\.eks\.amazonaws\.com/.exec(String(server))?.[1] ?? ctx.region
+    );
+}
+
 export const KUBERNETES_MOCKS: Record<string, Handler> = {
     "kubernetes:core/v1:Namespace": (ctx) => k8sObject(ctx, { status: { phase: "Active" } }),
+    // A load balancer Service gets what AWS hands back: a DNS name, never an address.
+    "kubernetes:core/v1:Service": async (ctx) => {
+        const spec = isPlainObject(ctx.inputs.spec) ? ctx.inputs.spec : {};
+        if (spec.type !== "LoadBalancer") {
+            return k8sObject(ctx, { status: { loadBalancer: {} } });
+        }
+        const object = k8sObject(ctx);
+        const metadata = object.outputs.metadata as Inputs;
+        const name = `k8s-${String(metadata.namespace).replace(/-/g, "").slice(0, 8)}-${String(metadata.name).replace(/-/g, "").slice(0, 8)}-${ctx.hex(10, "nlb")}`;
+        const hostname = `${name}-${ctx.hex(16, "nlb-dns")}.elb.${await providerRegion(ctx)}.amazonaws.com`;
+        return {
+            id: object.id,
+            outputs: { ...object.outputs, status: { loadBalancer: { ingress: [{ hostname }] } } },
+        };
+    },
     "kubernetes:core/v1:Secret": async (ctx) => {
         const object = k8sObject(ctx);
         const metadata = object.outputs.metadata as Inputs;

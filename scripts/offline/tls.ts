@@ -383,7 +383,10 @@ export function locallySignedCert(name: string, inputs: Inputs): Promise<TlsResu
  */
 export function clusterCa(clusterName: string): Promise<string> {
     return cached("clusterCa", clusterName, {}, async () => {
-        const keys = await generateKey(`eks-ca:${clusterName}`, "RSA", "2048");
+        // A cloud-assigned placeholder: each cluster gets its own CA certificate, as EKS makes
+        // them (RSA 2048, CN=kubernetes), but one key signs them all. A key per cluster cost a
+        // tenth of a 32-cluster plan, and nothing reads the key.
+        const keys = await generateKey("eks-ca", "RSA", "2048");
         const signer = await webKeys(
             keys.privateKey.export({ type: "pkcs1", format: "pem" }) as string,
             `EKS cluster ${clusterName}`,

@@ -240,11 +240,13 @@ export const FLOOR_CHAIN = [
     "-istiod",
     "-ztunnel",
     "-east-west",
+    "-east-west-nlb",
 ] as const;
 
 /**
  * The model's minutes for VPC → EKS control plane → node group → istio-base → istiod →
- * ztunnel → east-west gateway → a remote secret in a peer, for the first cluster.
+ * ztunnel → east-west gateway → its load balancer → a remote secret in a peer, for the first
+ * cluster.
  */
 export function floorMinutes(
     tasks: readonly Task[],
