@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { eksSupportOn, ISTIO_RELEASES, KubernetesVersion } from "../components/versions";
 import { buildPlanJson } from "../scripts/plan";
-import { stackRun } from "./stacks";
+import { Resources, stackRun } from "./stacks";
 
 /**
  * The two stacks as wholes: what a platform engineer gets from `Pulumi.dev.yaml` and
@@ -51,6 +51,42 @@ describe("the dev and prod stacks", () => {
             }
         });
     }
+
+    it("proves every path between clusters open: dev 2 x 1 x 2, prod 3 x 2 x 2", async () => {
+        for (const [stack, count] of [
+            ["dev", 4],
+            ["prod", 12],
+        ] as const) {
+            const { plan } = await planOn(stack, SHIPPED);
+            assert.equal(plan.reachability.length, count, stack);
+            assert.deepEqual(
+                plan.reachability.filter((e) => !e.open),
+                [],
+                stack,
+            );
+        }
+    });
+
+    it("runs the load balancer controller in every cluster, before every load balancer", async () => {
+        for (const stack of ["dev", "prod"] as const) {
+            const resources = new Resources((await stackRun(stack)).resources);
+            const clusters = (await stackRun(stack)).outputs.clusters as { name: string }[];
+            for (const { name } of clusters) {
+                const controller = resources.one(RELEASE, `${name}-aws-load-balancer-controller`);
+                const balancers = resources.all.filter(
+                    (r) =>
+                        r.provider === controller.provider &&
+                        ((r.type === "kubernetes:core/v1:Service" &&
+                            (r.inputs.spec as any)?.type === "LoadBalancer") ||
+                            (r.type === RELEASE && r.inputs.chart === "gateway")),
+                );
+                assert.ok(balancers.length >= 1, name);
+                for (const lb of balancers) {
+                    assert.ok(lb.dependsOn.includes(controller.urn), `${lb.name} waits for it`);
+                }
+            }
+        }
+    });
 
     it("runs no cluster past EKS extended support, and prod only on standard support", async () => {
         for (const stack of ["dev", "prod"] as const) {
