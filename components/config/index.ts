@@ -1,0 +1,191 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { IstioRelease, KubernetesVersion } from "../versions";
+import { checkCluster, checkTopLevel } from "./clusterChecks";
+import { checkAcrossClusters, checkAddressSpace, checkRelease } from "./crossChecks";
+import { checkMeshKeys, checkRootCa } from "./meshChecks";
+import { defaultNetwork, show } from "./problems";
+import { ParsedCluster, ParsedMesh, platformSchema } from "./schema";
+
+/**
+ * The stack's configuration: one typed model, read in one place and validated before any
+ * resource is registered. Every problem is collected and reported at once, each naming the
+ * key, the value and what is allowed. Keys are declared once, in `schema.ts`.
+ */
+
+export { defaultNetwork, LIMITS } from "./problems";
+export type { RawPlatformConfig } from "./schema";
+
+export type NatGateways = ParsedCluster["natGateways"];
+export type NodeGroupConfig = Readonly<ParsedCluster["nodeGroup"]>;
+export type EndpointConfig = Readonly<ParsedCluster["endpoint"]>;
+export type DataplaneMode = ParsedMesh["dataplaneMode"];
+export type TracingConfig = Readonly<NonNullable<ParsedMesh["tracing"]>>;
+export type PeerStackConfig = Readonly<ParsedMesh["peers"][number]>;
+
+/** A cluster with every default resolved. */
+export interface ClusterConfig extends Readonly<
+    Omit<ParsedCluster, "kubernetesVersion" | "network">
+> {
+    readonly kubernetesVersion: KubernetesVersion;
+    /** Istio network (`topology.istio.io/network`); one per cluster. */
+    readonly network: string;
+}
+
+/** The mesh with every default resolved, and what the keys imply. */
+export interface MeshConfig extends Readonly<Omit<ParsedMesh, "meshId" | "caOrganization">> {
+    readonly meshId: string;
+    readonly caOrganization: string;
+    /** The versions table's entry for `istioVersion`. */
+    readonly release: IstioRelease;
+    /** An existing root CA (from `rootCaCertPem` and the secret `rootCaKeyPem`). */
+    readonly rootCa?: { readonly certPem: string; readonly privateKeyPem: string };
+}
+
+export interface PlatformConfig {
+    readonly project: string;
+    readonly environment: string;
+    /** Tags on every taggable AWS resource, after `project`, `environment` and `managed-by`. */
+    readonly tags: Readonly<Record<string, string>>;
+    readonly clusterAdmins: readonly string[];
+    readonly clusters: readonly ClusterConfig[];
+    readonly mesh: MeshConfig;
+    /** Things that are allowed but worth a warning (e.g. alpha features); logged, not fatal. */
+    readonly warnings: readonly string[];
+}
+
+/** Thrown when the configuration is invalid; `problems` holds one line per problem. */
+export class ConfigError extends Error {
+    constructor(public readonly problems: string[]) {
+        super(
+            `Invalid configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+                problems.map((p) => `  - ${p}`).join("\n"),
+        );
+        this.name = "ConfigError";
+    }
+}
+
+/** `clusters[1].nodeGroup.minSize` from zod's path. */
+function keyOf(path: readonly PropertyKey[]): string {
+    return path
+        .map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
+        .join("");
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+    return path.reduce<unknown>(
+        (node, key) =>
+            node !== null && typeof node === "object"
+                ? (node as Record<PropertyKey, unknown>)[key]
+                : undefined,
+        root,
+    );
+}
+
+/** Config keys whose values never appear in a message. */
+const SECRET_KEYS = new Set(["rootCaKeyPem"]);
+
+function shapeProblems(raw: unknown, issues: readonly z.core.$ZodIssue[]): string[] {
+    return issues.map((issue) => {
+        if (issue.code === "unrecognized_keys") {
+            const where = issue.path.length ? `${keyOf(issue.path)}: ` : "";
+            return `${where}unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys
+                .map((k) => `"${k}"`)
+                .join(", ")}; check the spelling against the README's configuration reference`;
+        }
+        const value = SECRET_KEYS.has(String(issue.path[0]))
+            ? "[secret]"
+            : valueAt(raw, issue.path);
+        if (value === undefined) {
+            return `${keyOf(issue.path)}: is required`;
+        }
+        if (issue.code === "invalid_value") {
+            return `${keyOf(issue.path)}: ${show(value)} is not allowed; use one of ${issue.values
+                .map((v) => String(v))
+                .join(", ")}`;
+        }
+        const expected = "expected" in issue ? String(issue.expected) : "a different value";
+        const noun = expected === "int" ? "a whole number" : `a ${expected}`;
+        return `${keyOf(issue.path)}: ${show(value)} is not ${noun}`;
+    });
+}
+
+/** Validates raw config (as read from the stack) and returns the typed model with defaults. */
+export function validateConfig(raw: unknown, project: string): PlatformConfig {
+    const parsed = platformSchema.safeParse(raw);
+    if (!parsed.success) {
+        throw new ConfigError(shapeProblems(raw, parsed.error.issues));
+    }
+    const cfg = parsed.data;
+    const problems: string[] = [];
+    const warnings: string[] = [];
+    checkTopLevel(cfg, problems);
+    const written = valueAt(raw, ["clusters"]);
+    cfg.clusters.forEach((c, i) =>
+        checkCluster(
+            c,
+            Array.isArray(written) ? written[i] : undefined,
+            `clusters[${i}]`,
+            problems,
+        ),
+    );
+    checkAcrossClusters(cfg.clusters, cfg.mesh.peers, problems);
+    checkAddressSpace(cfg.clusters, cfg.mesh, problems);
+    const release = checkRelease(cfg.mesh, cfg.clusters, problems, warnings);
+    checkMeshKeys(cfg.mesh, problems);
+    checkRootCa({ cert: cfg.rootCaCertPem, key: cfg.rootCaKeyPem }, problems);
+    if (problems.length > 0 || !release) {
+        throw new ConfigError(problems);
+    }
+    const { rootCaCertPem, rootCaKeyPem } = cfg;
+    return {
+        project,
+        environment: cfg.environment,
+        tags: cfg.tags,
+        clusterAdmins: cfg.clusterAdmins,
+        clusters: cfg.clusters.map((c) => ({
+            ...c,
+            kubernetesVersion: c.kubernetesVersion as KubernetesVersion,
+            network: c.network ?? defaultNetwork(c.name),
+        })),
+        mesh: {
+            ...cfg.mesh,
+            release,
+            meshId: cfg.mesh.meshId ?? `mesh-${cfg.environment}`,
+            caOrganization: cfg.mesh.caOrganization ?? project,
+            rootCa:
+                rootCaCertPem && rootCaKeyPem
+                    ? { certPem: rootCaCertPem, privateKeyPem: rootCaKeyPem }
+                    : undefined,
+        },
+        warnings,
+    };
+}
+
+/**
+ * Reads every key of the project's namespace from the stack configuration (structured values
+ * arrive JSON-encoded) and validates them; throws ConfigError on any problem. Reading the whole
+ * namespace, rather than known keys one by one, lets a misspelt top-level key be reported.
+ */
+export function loadConfig(): PlatformConfig {
+    const project = pulumi.getProject();
+    const raw: Record<string, unknown> = {};
+    for (const [fullKey, value] of Object.entries(pulumi.runtime.allConfig())) {
+        const [namespace, key] = fullKey.split(":", 2);
+        if (namespace !== project || key === undefined) {
+            continue;
+        }
+        raw[key] = parseConfigValue(value);
+    }
+    const config = validateConfig(raw, project);
+    config.warnings.forEach((w) => pulumi.log.warn(w));
+    return config;
+}
+
+function parseConfigValue(value: string): unknown {
+    try {
+        return JSON.parse(value);
+    } catch {
+        return value;
+    }
+}

@@ -1,0 +1,105 @@
+import { createPrivateKey, X509Certificate } from "node:crypto";
+import { RETIRED_ISTIO_HOSTS } from "../versions";
+import { DNS_LABEL, DNS_NAME, Problems } from "./problems";
+import { ParsedMesh } from "./schema";
+
+/** The keys of the mesh section, each on its own, and the supplied root CA. */
+
+const IMAGE_HUB = /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+$/;
+const STACK_NAME = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+const CHART_REPOSITORY = /^(https|oci):\/\/[^\s/]+(\/\S*)?$/;
+
+export function checkMeshKeys(mesh: ParsedMesh, problems: Problems): void {
+    checkChartRepository(mesh.chartRepository, problems);
+    if (!IMAGE_HUB.test(mesh.hub)) {
+        problems.push(`mesh.hub: "${mesh.hub}" is not an image registry path like docker.io/istio`);
+    }
+    if (mesh.meshId !== undefined && (mesh.meshId.length > 63 || !DNS_LABEL.test(mesh.meshId))) {
+        problems.push(`mesh.meshId: "${mesh.meshId}" is not a DNS-1123 label`);
+    }
+    if (!DNS_NAME.test(mesh.trustDomain)) {
+        problems.push(
+            `mesh.trustDomain: "${mesh.trustDomain}" is not a DNS name like cluster.local or mesh.example.com`,
+        );
+    }
+    checkTracing(mesh.tracing, problems);
+    const seen = new Set<string>();
+    mesh.peers.forEach(({ stack }, i) => {
+        if (!STACK_NAME.test(stack)) {
+            problems.push(
+                `mesh.peers[${i}].stack: "${stack}" is not a fully qualified stack name like acme/eks-ambient-mesh/prod-eu`,
+            );
+        } else if (seen.has(stack)) {
+            problems.push(`mesh.peers[${i}].stack: "${stack}" is listed twice`);
+        }
+        seen.add(stack);
+    });
+}
+
+function checkTracing(tracing: ParsedMesh["tracing"], problems: Problems): void {
+    if (!tracing) {
+        return;
+    }
+    if (!DNS_NAME.test(tracing.service)) {
+        problems.push(`mesh.tracing.service: "${tracing.service}" is not a DNS name`);
+    }
+    if (tracing.port < 1 || tracing.port > 65535) {
+        problems.push(`mesh.tracing.port: ${tracing.port} is not a port (1-65535)`);
+    }
+    const rate = tracing.samplingPercent;
+    if (rate < 0 || rate > 100) {
+        problems.push(`mesh.tracing.samplingPercent: ${rate} is not a percentage (0-100)`);
+    }
+}
+
+/**
+ * Where Istio's charts come from: an https Helm repository or an OCI registry path, never the
+ * retired Google Cloud Storage host.
+ */
+function checkChartRepository(repository: string, problems: Problems): void {
+    if (!CHART_REPOSITORY.test(repository)) {
+        problems.push(
+            `mesh.chartRepository: "${repository}" is neither an https:// Helm repository nor an oci:// registry path`,
+        );
+        return;
+    }
+    const charts = RETIRED_ISTIO_HOSTS.charts;
+    const address = repository.replace(/^[a-z]+:\/\//, "");
+    if (charts.hosts.some((host) => address === host || address.startsWith(`${host}/`))) {
+        problems.push(
+            `mesh.chartRepository: "${repository}" is Istio's retired chart host, removed in ${charts.removed} (last outage test ${charts.lastOutageTest}); use ${charts.replacements.join(" or ")}`,
+        );
+    }
+}
+
+/** An existing root must be a CA certificate with its matching key; the key is never shown. */
+export function checkRootCa(root: { cert?: string; key?: string }, problems: Problems): void {
+    if (root.cert === undefined && root.key === undefined) {
+        return;
+    }
+    if (root.cert === undefined || root.key === undefined) {
+        problems.push(
+            `${root.cert === undefined ? "rootCaCertPem" : "rootCaKeyPem"}: is required when ${root.cert === undefined ? "rootCaKeyPem" : "rootCaCertPem"} is set; set both or neither`,
+        );
+        return;
+    }
+    let cert: X509Certificate;
+    try {
+        cert = new X509Certificate(root.cert);
+    } catch {
+        problems.push("rootCaCertPem: is not a PEM certificate");
+        return;
+    }
+    if (!cert.ca) {
+        problems.push(
+            `rootCaCertPem: "${cert.subject}" is not a CA certificate (basicConstraints CA:TRUE)`,
+        );
+    }
+    try {
+        if (!cert.checkPrivateKey(createPrivateKey(root.key))) {
+            problems.push("rootCaKeyPem: [secret] does not match rootCaCertPem's public key");
+        }
+    } catch {
+        problems.push("rootCaKeyPem: [secret] is not a PEM private key");
+    }
+}
