@@ -1,12 +1,11 @@
-import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { MeshCidr } from "../cidr";
 import { EndpointConfig, NodeGroupConfig } from "../config";
 import { awsExecKubeconfig } from "../kubeconfig";
-import { MeshCidr } from "../cidr";
-import { amiTypeFor, CONTROL_PLANE_LOG_TYPES, MANAGED_POLICIES } from "../versions";
-import { assumeRolePolicy, ruleKey } from "./iam";
+import { MANAGED_POLICIES } from "../versions";
+import { apiIngressRules, controlPlane, managedNodeGroup, role, secretsKey } from "./clusterParts";
 
 export interface EksClusterArgs {
     readonly region: string;
@@ -68,177 +67,14 @@ export class EksCluster extends pulumi.ComponentResource {
 
     constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ambientmesh:eks:EksCluster", name, {}, opts);
-        const aws_ = { parent: this, provider: args.awsProvider };
-        const tags = (suffix: string) => ({ ...args.tags, Name: `${name}-${suffix}` });
-
-        const key = new aws.kms.Key(
-            `${name}-secrets`,
-            {
-                description: `Envelope encryption of Kubernetes secrets in ${name}`,
-                enableKeyRotation: true,
-                deletionWindowInDays: 30,
-                tags: tags("secrets"),
-            },
-            aws_,
-        );
-        new aws.kms.Alias(
-            `${name}-secrets`,
-            { name: `alias/eks/${name}-secrets`, targetKeyId: key.keyId },
-            aws_,
-        );
-
-        const serviceRole = new aws.iam.Role(
-            `${name}-cluster`,
-            {
-                description: `EKS control plane of ${name}`,
-                assumeRolePolicy: assumeRolePolicy("eks.amazonaws.com"),
-                tags: tags("cluster"),
-            },
-            aws_,
-        );
-        const servicePolicies = MANAGED_POLICIES.cluster.map(
-            (policyArn) =>
-                new aws.iam.RolePolicyAttachment(
-                    `${name}-cluster-${policyArn.split("/").pop()}`,
-                    { role: serviceRole.name, policyArn },
-                    aws_,
-                ),
-        );
-        const nodeRole = new aws.iam.Role(
-            `${name}-node`,
-            {
-                description: `Worker nodes of ${name}`,
-                assumeRolePolicy: assumeRolePolicy("ec2.amazonaws.com"),
-                tags: tags("node"),
-            },
-            aws_,
-        );
-        const nodePolicies = MANAGED_POLICIES.node.map(
-            (policyArn) =>
-                new aws.iam.RolePolicyAttachment(
-                    `${name}-node-${policyArn.split("/").pop()}`,
-                    { role: nodeRole.name, policyArn },
-                    aws_,
-                ),
-        );
-
-        const publicAccessCidrs =
-            args.endpoint.publicAccess && !args.endpoint.publicAccessCidrs.includes("0.0.0.0/0")
-                ? [
-                      ...args.endpoint.publicAccessCidrs,
-                      ...(args.peerPublicIps ?? []).map((ip) => pulumi.interpolate`${ip}/32`),
-                  ]
-                : args.endpoint.publicAccess
-                  ? args.endpoint.publicAccessCidrs
-                  : undefined;
-
-        const cluster = new eks.Cluster(
-            `${name}-eks`,
-            {
-                version: args.kubernetesVersion,
-                vpcId: args.vpcId,
-                privateSubnetIds: args.privateSubnetIds,
-                publicSubnetIds: args.publicSubnetIds,
-                nodeAssociatePublicIpAddress: false,
-                skipDefaultNodeGroup: true,
-                // EKS's own cluster security group covers the control plane and managed nodes;
-                // the component's extra groups would only duplicate it.
-                skipDefaultSecurityGroups: true,
-                serviceRole,
-                authenticationMode: eks.AuthenticationMode.Api,
-                accessEntries: Object.fromEntries(
-                    args.clusterAdmins.map((principalArn) => [
-                        `admin-${ruleKey(principalArn.split("/").pop() ?? principalArn)}`,
-                        {
-                            principalArn,
-                            accessPolicies: {
-                                admin: {
-                                    policyArn: MANAGED_POLICIES.clusterAdminAccess,
-                                    accessScope: { type: "cluster" },
-                                },
-                            },
-                        },
-                    ]),
-                ),
-                enabledClusterLogTypes: [...CONTROL_PLANE_LOG_TYPES],
-                encryptionConfigKeyArn: key.arn,
-                createOidcProvider: true,
-                endpointPrivateAccess: args.endpoint.privateAccess,
-                endpointPublicAccess: args.endpoint.publicAccess,
-                publicAccessCidrs,
-                kubernetesServiceIpAddressRange: args.serviceCidr,
-                deletionProtection: args.deletionProtection,
-                vpcCniOptions: {
-                    enablePodEni: true,
-                    disableTcpEarlyDemux: true,
-                    configurationValues: {
-                        env: { POD_SECURITY_GROUP_ENFORCING_MODE: "standard" },
-                    },
-                },
-                tags: tags("eks"),
-            },
-            {
-                parent: this,
-                providers: { aws: args.awsProvider },
-                protect: args.deletionProtection,
-                // The role must hold its policies before EKS validates it.
-                dependsOn: servicePolicies,
-            },
-        );
-
-        const nodeGroup = new eks.ManagedNodeGroup(
-            `${name}-nodes`,
-            {
-                cluster,
-                nodeRole,
-                subnetIds: args.privateSubnetIds,
-                instanceTypes: args.nodeGroup.instanceTypes,
-                amiType: amiTypeFor(args.nodeGroup.instanceTypes),
-                capacityType: args.nodeGroup.capacityType,
-                diskSize: args.nodeGroup.diskSize,
-                scalingConfig: {
-                    minSize: args.nodeGroup.minSize,
-                    desiredSize: args.nodeGroup.desiredSize,
-                    maxSize: args.nodeGroup.maxSize,
-                },
-                tags: tags("nodes"),
-            },
-            {
-                parent: this,
-                providers: { aws: args.awsProvider },
-                dependsOn: [...nodePolicies, ...(args.nodesAfter ?? [])],
-            },
-        );
-
+        const parts = { name, args, parent: this };
+        const key = secretsKey(parts);
+        const service = role(parts, "cluster", "eks.amazonaws.com", MANAGED_POLICIES.cluster);
+        const node = role(parts, "node", "ec2.amazonaws.com", MANAGED_POLICIES.node);
+        const cluster = controlPlane(parts, service, key);
+        this.nodeGroup = managedNodeGroup(parts, cluster, node);
         const securityGroupId = cluster.clusterSecurityGroupId;
-        const https = (rule: string, cidr: string, why: string) =>
-            new aws.vpc.SecurityGroupIngressRule(
-                `${name}-${rule}`,
-                {
-                    securityGroupId,
-                    cidrIpv4: cidr,
-                    ipProtocol: "tcp",
-                    fromPort: 443,
-                    toPort: 443,
-                    description: why,
-                    tags: tags(rule),
-                },
-                aws_,
-            );
-        for (const source of args.apiSources) {
-            https(
-                `api-from-${source.name}`,
-                source.cidr,
-                `istiod in ${source.name} watches this API server`,
-            );
-        }
-        for (const cidr of args.endpoint.privateAccessCidrs) {
-            https(
-                `api-from-${ruleKey(cidr)}`,
-                cidr,
-                `operators in ${cidr} reach the private endpoint`,
-            );
-        }
+        apiIngressRules(parts, securityGroupId);
 
         const eksCluster = cluster.eksCluster;
         this.eksClusterName = eksCluster.name;
@@ -265,7 +101,6 @@ export class EksCluster extends pulumi.ComponentResource {
             { kubeconfig: this.kubeconfig, enableServerSideApply: true },
             { parent: this },
         );
-        this.nodeGroup = nodeGroup;
         this.registerOutputs({
             eksClusterName: this.eksClusterName,
             endpoint: this.endpoint,

@@ -11,14 +11,3 @@ export function assumeRolePolicy(service: string): string {
         ],
     });
 }
-
-/**
- * A stable resource-name fragment from free text (an ARN's role name, a CIDR): lower-case
- * letters, digits and dashes only.
- */
-export function ruleKey(text: string): string {
-    return text
-        .toLowerCase()
-        .replace(/[^a-z0-9]+/g, "-")
-        .replace(/^-+|-+$/g, "");
-}

@@ -39,167 +39,190 @@ const TAGGED_BY_CONTROLLER = "elbv2.k8s.aws/cluster";
  * groups it did not create is limited to the cluster's own (`kubernetes.io/cluster/<name>`).
  */
 export function loadBalancerControllerPolicy(eksClusterName: string): string {
-    const tagged = { Null: { [`aws:ResourceTag/${TAGGED_BY_CONTROLLER}`]: "false" } };
     return JSON.stringify({
         Version: "2012-10-17",
         Statement: [
-            {
-                Sid: "ServiceLinkedRole",
-                Effect: "Allow",
-                Action: "iam:CreateServiceLinkedRole",
-                Resource: "*",
-                Condition: {
-                    StringEquals: { "iam:AWSServiceName": "elasticloadbalancing.amazonaws.com" },
-                },
-            },
-            {
-                Sid: "Describe",
-                Effect: "Allow",
-                Action: [
-                    "ec2:DescribeAccountAttributes",
-                    "ec2:DescribeAddresses",
-                    "ec2:DescribeAvailabilityZones",
-                    "ec2:DescribeInternetGateways",
-                    "ec2:DescribeVpcs",
-                    "ec2:DescribeVpcPeeringConnections",
-                    "ec2:DescribeSubnets",
-                    "ec2:DescribeSecurityGroups",
-                    "ec2:DescribeInstances",
-                    "ec2:DescribeNetworkInterfaces",
-                    "ec2:DescribeTags",
-                    "ec2:DescribeCoipPools",
-                    "ec2:GetCoipPoolUsage",
-                    "ec2:GetSecurityGroupsForVpc",
-                    "ec2:DescribeIpamPools",
-                    "ec2:DescribeRouteTables",
-                    "elasticloadbalancing:DescribeLoadBalancers",
-                    "elasticloadbalancing:DescribeLoadBalancerAttributes",
-                    "elasticloadbalancing:DescribeListeners",
-                    "elasticloadbalancing:DescribeListenerAttributes",
-                    "elasticloadbalancing:DescribeTargetGroups",
-                    "elasticloadbalancing:DescribeTargetGroupAttributes",
-                    "elasticloadbalancing:DescribeTargetHealth",
-                    "elasticloadbalancing:DescribeTags",
-                    "elasticloadbalancing:DescribeCapacityReservation",
-                ],
-                Resource: "*",
-            },
-            {
-                // Backend rules on the targets' security group: the cluster's own.
-                Sid: "ClusterSecurityGroupIngress",
-                Effect: "Allow",
-                Action: ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"],
-                Resource: "arn:aws:ec2:*:*:security-group/*",
-                Condition: {
-                    StringEquals: {
-                        [`aws:ResourceTag/kubernetes.io/cluster/${eksClusterName}`]: "owned",
-                    },
-                },
-            },
-            {
-                Sid: "CreateSecurityGroup",
-                Effect: "Allow",
-                Action: "ec2:CreateSecurityGroup",
-                Resource: "*",
-            },
-            {
-                Sid: "TagNewSecurityGroup",
-                Effect: "Allow",
-                Action: "ec2:CreateTags",
-                Resource: "arn:aws:ec2:*:*:security-group/*",
-                Condition: {
-                    StringEquals: { "ec2:CreateAction": "CreateSecurityGroup" },
-                    Null: { [`aws:RequestTag/${TAGGED_BY_CONTROLLER}`]: "false" },
-                },
-            },
-            {
-                Sid: "OwnSecurityGroups",
-                Effect: "Allow",
-                Action: [
-                    "ec2:CreateTags",
-                    "ec2:DeleteTags",
-                    "ec2:AuthorizeSecurityGroupIngress",
-                    "ec2:RevokeSecurityGroupIngress",
-                    "ec2:DeleteSecurityGroup",
-                ],
-                Resource: "arn:aws:ec2:*:*:security-group/*",
-                Condition: tagged,
-            },
-            {
-                Sid: "CreateLoadBalancers",
-                Effect: "Allow",
-                Action: [
-                    "elasticloadbalancing:CreateLoadBalancer",
-                    "elasticloadbalancing:CreateTargetGroup",
-                ],
-                Resource: "*",
-                Condition: { Null: { [`aws:RequestTag/${TAGGED_BY_CONTROLLER}`]: "false" } },
-            },
-            {
-                Sid: "TagOnCreate",
-                Effect: "Allow",
-                Action: "elasticloadbalancing:AddTags",
-                Resource: [
-                    "arn:aws:elasticloadbalancing:*:*:targetgroup/*/*",
-                    "arn:aws:elasticloadbalancing:*:*:loadbalancer/net/*/*",
-                ],
-                Condition: {
-                    StringEquals: {
-                        "elasticloadbalancing:CreateAction": [
-                            "CreateTargetGroup",
-                            "CreateLoadBalancer",
-                        ],
-                    },
-                    Null: { [`aws:RequestTag/${TAGGED_BY_CONTROLLER}`]: "false" },
-                },
-            },
-            {
-                Sid: "Listeners",
-                Effect: "Allow",
-                Action: [
-                    "elasticloadbalancing:CreateListener",
-                    "elasticloadbalancing:DeleteListener",
-                    "elasticloadbalancing:ModifyListener",
-                    "elasticloadbalancing:AddTags",
-                    "elasticloadbalancing:RemoveTags",
-                ],
-                Resource: [
-                    "arn:aws:elasticloadbalancing:*:*:loadbalancer/net/*/*",
-                    "arn:aws:elasticloadbalancing:*:*:listener/net/*/*/*",
-                ],
-            },
-            {
-                Sid: "OwnLoadBalancers",
-                Effect: "Allow",
-                Action: [
-                    "elasticloadbalancing:AddTags",
-                    "elasticloadbalancing:RemoveTags",
-                    "elasticloadbalancing:ModifyLoadBalancerAttributes",
-                    "elasticloadbalancing:SetIpAddressType",
-                    "elasticloadbalancing:SetSecurityGroups",
-                    "elasticloadbalancing:SetSubnets",
-                    "elasticloadbalancing:DeleteLoadBalancer",
-                    "elasticloadbalancing:ModifyTargetGroup",
-                    "elasticloadbalancing:ModifyTargetGroupAttributes",
-                    "elasticloadbalancing:DeleteTargetGroup",
-                    "elasticloadbalancing:ModifyListenerAttributes",
-                    "elasticloadbalancing:ModifyCapacityReservation",
-                    "elasticloadbalancing:ModifyIpPools",
-                ],
-                Resource: "*",
-                Condition: tagged,
-            },
-            {
-                Sid: "Targets",
-                Effect: "Allow",
-                Action: [
-                    "elasticloadbalancing:RegisterTargets",
-                    "elasticloadbalancing:DeregisterTargets",
-                ],
-                Resource: "arn:aws:elasticloadbalancing:*:*:targetgroup/*/*",
-            },
+            ...readStatements(),
+            ...securityGroupStatements(eksClusterName),
+            ...loadBalancerStatements(),
         ],
     });
+}
+
+const TAGGED = { Null: { [`aws:ResourceTag/${TAGGED_BY_CONTROLLER}`]: "false" } };
+const REQUEST_TAGGED = { Null: { [`aws:RequestTag/${TAGGED_BY_CONTROLLER}`]: "false" } };
+
+/** The service-linked role, and what the controller reads. */
+function readStatements(): object[] {
+    return [
+        {
+            Sid: "ServiceLinkedRole",
+            Effect: "Allow",
+            Action: "iam:CreateServiceLinkedRole",
+            Resource: "*",
+            Condition: {
+                StringEquals: { "iam:AWSServiceName": "elasticloadbalancing.amazonaws.com" },
+            },
+        },
+        {
+            Sid: "Describe",
+            Effect: "Allow",
+            Action: [
+                "ec2:DescribeAccountAttributes",
+                "ec2:DescribeAddresses",
+                "ec2:DescribeAvailabilityZones",
+                "ec2:DescribeInternetGateways",
+                "ec2:DescribeVpcs",
+                "ec2:DescribeVpcPeeringConnections",
+                "ec2:DescribeSubnets",
+                "ec2:DescribeSecurityGroups",
+                "ec2:DescribeInstances",
+                "ec2:DescribeNetworkInterfaces",
+                "ec2:DescribeTags",
+                "ec2:DescribeCoipPools",
+                "ec2:GetCoipPoolUsage",
+                "ec2:GetSecurityGroupsForVpc",
+                "ec2:DescribeIpamPools",
+                "ec2:DescribeRouteTables",
+                "elasticloadbalancing:DescribeLoadBalancers",
+                "elasticloadbalancing:DescribeLoadBalancerAttributes",
+                "elasticloadbalancing:DescribeListeners",
+                "elasticloadbalancing:DescribeListenerAttributes",
+                "elasticloadbalancing:DescribeTargetGroups",
+                "elasticloadbalancing:DescribeTargetGroupAttributes",
+                "elasticloadbalancing:DescribeTargetHealth",
+                "elasticloadbalancing:DescribeTags",
+                "elasticloadbalancing:DescribeCapacityReservation",
+            ],
+            Resource: "*",
+        },
+    ];
+}
+
+/** Its own security groups, and backend rules on the cluster's group only. */
+function securityGroupStatements(eksClusterName: string): object[] {
+    return [
+        {
+            // Backend rules on the targets' security group: the cluster's own.
+            Sid: "ClusterSecurityGroupIngress",
+            Effect: "Allow",
+            Action: ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"],
+            Resource: "arn:aws:ec2:*:*:security-group/*",
+            Condition: {
+                StringEquals: {
+                    [`aws:ResourceTag/kubernetes.io/cluster/${eksClusterName}`]: "owned",
+                },
+            },
+        },
+        {
+            Sid: "CreateSecurityGroup",
+            Effect: "Allow",
+            Action: "ec2:CreateSecurityGroup",
+            Resource: "*",
+        },
+        {
+            Sid: "TagNewSecurityGroup",
+            Effect: "Allow",
+            Action: "ec2:CreateTags",
+            Resource: "arn:aws:ec2:*:*:security-group/*",
+            Condition: {
+                StringEquals: { "ec2:CreateAction": "CreateSecurityGroup" },
+                ...REQUEST_TAGGED,
+            },
+        },
+        {
+            Sid: "OwnSecurityGroups",
+            Effect: "Allow",
+            Action: [
+                "ec2:CreateTags",
+                "ec2:DeleteTags",
+                "ec2:AuthorizeSecurityGroupIngress",
+                "ec2:RevokeSecurityGroupIngress",
+                "ec2:DeleteSecurityGroup",
+            ],
+            Resource: "arn:aws:ec2:*:*:security-group/*",
+            Condition: TAGGED,
+        },
+    ];
+}
+
+/** Network load balancers, their listeners and target groups, and the targets. */
+function loadBalancerStatements(): object[] {
+    return [
+        {
+            Sid: "CreateLoadBalancers",
+            Effect: "Allow",
+            Action: [
+                "elasticloadbalancing:CreateLoadBalancer",
+                "elasticloadbalancing:CreateTargetGroup",
+            ],
+            Resource: "*",
+            Condition: REQUEST_TAGGED,
+        },
+        {
+            Sid: "TagOnCreate",
+            Effect: "Allow",
+            Action: "elasticloadbalancing:AddTags",
+            Resource: [
+                "arn:aws:elasticloadbalancing:*:*:targetgroup/*/*",
+                "arn:aws:elasticloadbalancing:*:*:loadbalancer/net/*/*",
+            ],
+            Condition: {
+                StringEquals: {
+                    "elasticloadbalancing:CreateAction": [
+                        "CreateTargetGroup",
+                        "CreateLoadBalancer",
+                    ],
+                },
+                ...REQUEST_TAGGED,
+            },
+        },
+        {
+            Sid: "Listeners",
+            Effect: "Allow",
+            Action: [
+                "elasticloadbalancing:CreateListener",
+                "elasticloadbalancing:DeleteListener",
+                "elasticloadbalancing:ModifyListener",
+                "elasticloadbalancing:AddTags",
+                "elasticloadbalancing:RemoveTags",
+            ],
+            Resource: [
+                "arn:aws:elasticloadbalancing:*:*:loadbalancer/net/*/*",
+                "arn:aws:elasticloadbalancing:*:*:listener/net/*/*/*",
+            ],
+        },
+        {
+            Sid: "OwnLoadBalancers",
+            Effect: "Allow",
+            Action: [
+                "elasticloadbalancing:AddTags",
+                "elasticloadbalancing:RemoveTags",
+                "elasticloadbalancing:ModifyLoadBalancerAttributes",
+                "elasticloadbalancing:SetIpAddressType",
+                "elasticloadbalancing:SetSecurityGroups",
+                "elasticloadbalancing:SetSubnets",
+                "elasticloadbalancing:DeleteLoadBalancer",
+                "elasticloadbalancing:ModifyTargetGroup",
+                "elasticloadbalancing:ModifyTargetGroupAttributes",
+                "elasticloadbalancing:DeleteTargetGroup",
+                "elasticloadbalancing:ModifyListenerAttributes",
+                "elasticloadbalancing:ModifyCapacityReservation",
+                "elasticloadbalancing:ModifyIpPools",
+            ],
+            Resource: "*",
+            Condition: TAGGED,
+        },
+        {
+            Sid: "Targets",
+            Effect: "Allow",
+            Action: [
+                "elasticloadbalancing:RegisterTargets",
+                "elasticloadbalancing:DeregisterTargets",
+            ],
+            Resource: "arn:aws:elasticloadbalancing:*:*:targetgroup/*/*",
+        },
+    ];
 }
 
 /** The controller's Helm values. */

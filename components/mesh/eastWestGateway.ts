@@ -86,11 +86,30 @@ export class EastWestGateway extends pulumi.ComponentResource {
     constructor(name: string, args: EastWestGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ambientmesh:mesh:EastWestGateway", name, {}, opts);
         const ambient = args.mesh.dataplaneMode === "ambient";
-        const port = eastWestPort(args.mesh.dataplaneMode);
-        const k = { parent: this, provider: args.k8sProvider };
+        this.port = eastWestPort(args.mesh.dataplaneMode);
+        this.addresses = args.addresses;
+        this.securityGroupId = this.securityGroup(name, args).id;
+        // These were children of IstioMesh itself: aliases keep what is deployed.
+        const moved = {
+            parent: this,
+            provider: args.k8sProvider,
+            aliases: opts?.parent ? [{ parent: opts.parent }] : [],
+        };
+        const gateway = ambient
+            ? this.ambientGateway(name, args, moved)
+            : this.sidecarGateway(name, args, moved);
+        this.loadBalancer = this.loadBalancerService(name, args, gateway);
+        this.registerOutputs({ securityGroupId: this.securityGroupId });
+    }
+
+    /**
+     * The load balancer's own group: the data port from the mesh, and out to its VPC only on the
+     * data port and the readiness port it probes.
+     */
+    private securityGroup(name: string, args: EastWestGatewayArgs): aws.ec2.SecurityGroup {
+        const port = this.port;
         const aws_ = { parent: this, provider: args.awsProvider };
         const tags = (suffix: string) => ({ ...args.tags, Name: `${name}-${suffix}` });
-
         const sg = new aws.ec2.SecurityGroup(
             `${name}-east-west-sg`,
             {
@@ -100,51 +119,65 @@ export class EastWestGateway extends pulumi.ComponentResource {
             },
             aws_,
         );
-        for (const source of args.allowedCidrs) {
-            new aws.vpc.SecurityGroupIngressRule(
-                `${name}-east-west-from-${source.name}`,
+        const rule = (
+            kind: typeof aws.vpc.SecurityGroupIngressRule | typeof aws.vpc.SecurityGroupEgressRule,
+            suffix: string,
+            cidr: string,
+            toPort: number,
+            why: string,
+        ) =>
+            new kind(
+                `${name}-east-west-${suffix}`,
                 {
                     securityGroupId: sg.id,
-                    cidrIpv4: source.cidr,
-                    ipProtocol: "tcp",
-                    fromPort: port,
-                    toPort: port,
-                    description: `mesh traffic from ${source.description ?? source.name}`,
-                    tags: tags(`east-west-from-${source.name}`),
-                },
-                aws_,
-            );
-        }
-        // The load balancer forwards to the gateway pods and probes their readiness port.
-        for (const [rule, toPort, why] of [
-            ["to-targets", port, "to the gateway pods"],
-            ["health-checks", GATEWAY_STATUS_PORT, "readiness probes of the gateway pods"],
-        ] as const) {
-            new aws.vpc.SecurityGroupEgressRule(
-                `${name}-east-west-${rule}`,
-                {
-                    securityGroupId: sg.id,
-                    cidrIpv4: args.vpcCidr,
+                    cidrIpv4: cidr,
                     ipProtocol: "tcp",
                     fromPort: toPort,
                     toPort,
                     description: why,
-                    tags: tags(`east-west-${rule}`),
+                    tags: tags(`east-west-${suffix}`),
                 },
                 aws_,
             );
+        for (const source of args.allowedCidrs) {
+            const from = source.description ?? source.name;
+            rule(
+                aws.vpc.SecurityGroupIngressRule,
+                `from-${source.name}`,
+                source.cidr,
+                port,
+                `mesh traffic from ${from}`,
+            );
         }
+        rule(
+            aws.vpc.SecurityGroupEgressRule,
+            "to-targets",
+            args.vpcCidr,
+            port,
+            "to the gateway pods",
+        );
+        rule(
+            aws.vpc.SecurityGroupEgressRule,
+            "health-checks",
+            args.vpcCidr,
+            GATEWAY_STATUS_PORT,
+            "readiness probes of the gateway pods",
+        );
+        return sg;
+    }
 
+    /** The internal network load balancer on the fixed addresses, made by the controller. */
+    private loadBalancerService(
+        name: string,
+        args: EastWestGatewayArgs,
+        gateway: pulumi.Resource,
+    ): k8s.core.v1.Service {
+        const ambient = args.mesh.dataplaneMode === "ambient";
         const selector: Record<string, string> = ambient
             ? { "gateway.networking.k8s.io/gateway-name": EAST_WEST.gateway }
             : { istio: "eastwestgateway" };
-        // These were children of IstioMesh itself: aliases keep what is deployed.
-        const moved = { ...k, aliases: opts?.parent ? [{ parent: opts.parent }] : [] };
-        const gateway = ambient
-            ? this.ambientGateway(name, args, moved)
-            : this.sidecarGateway(name, args, moved);
-
-        this.loadBalancer = new k8s.core.v1.Service(
+        const LB = "service.beta.kubernetes.io/aws-load-balancer";
+        return new k8s.core.v1.Service(
             `${name}-east-west-nlb`,
             {
                 metadata: {
@@ -154,14 +187,10 @@ export class EastWestGateway extends pulumi.ComponentResource {
                     annotations: {
                         ...lbcAnnotations("internal"),
                         ...gatewayHealthCheckAnnotations(),
-                        "service.beta.kubernetes.io/aws-load-balancer-subnets": pulumi
-                            .all(args.subnetIds)
-                            .apply((ids) => ids.join(",")),
-                        "service.beta.kubernetes.io/aws-load-balancer-private-ipv4-addresses":
-                            args.addresses.join(","),
-                        "service.beta.kubernetes.io/aws-load-balancer-security-groups": sg.id,
-                        "service.beta.kubernetes.io/aws-load-balancer-manage-backend-security-group-rules":
-                            "true",
+                        [`${LB}-subnets`]: pulumi.all(args.subnetIds).apply((ids) => ids.join(",")),
+                        [`${LB}-private-ipv4-addresses`]: args.addresses.join(","),
+                        [`${LB}-security-groups`]: this.securityGroupId,
+                        [`${LB}-manage-backend-security-group-rules`]: "true",
                     },
                 },
                 spec: {
@@ -171,20 +200,19 @@ export class EastWestGateway extends pulumi.ComponentResource {
                     ports: [
                         {
                             name: ambient ? "tcp-hbone" : "tls",
-                            port,
-                            targetPort: port,
+                            port: this.port,
+                            targetPort: this.port,
                             protocol: "TCP",
                         },
                     ],
                 },
             },
-            { ...k, dependsOn: [args.loadBalancerController, gateway] },
+            {
+                parent: this,
+                provider: args.k8sProvider,
+                dependsOn: [args.loadBalancerController, gateway],
+            },
         );
-
-        this.addresses = args.addresses;
-        this.port = port;
-        this.securityGroupId = sg.id;
-        this.registerOutputs({ securityGroupId: this.securityGroupId });
     }
 
     /** The ambient east-west Gateway, its Service overlaid to a ClusterIP on the fixed IPs. */

@@ -75,14 +75,13 @@ export class IstioMesh extends pulumi.ComponentResource {
         super("ambientmesh:mesh:IstioMesh", name, {}, opts);
         const { mesh } = args;
         const k = { parent: this, provider: args.provider };
-        const ambient = mesh.dataplaneMode === "ambient";
 
-        const namespace = new k8s.core.v1.Namespace(
+        this.namespace = new k8s.core.v1.Namespace(
             `${name}-istio-system`,
             { metadata: { name: ISTIO_NAMESPACE, labels: { [NETWORK_LABEL]: args.network } } },
             k,
         );
-        const ns = namespace.metadata.name;
+        const ns = this.namespace.metadata.name;
         const cacerts = new k8s.core.v1.Secret(
             `${name}-cacerts`,
             {
@@ -97,34 +96,25 @@ export class IstioMesh extends pulumi.ComponentResource {
             { file: gatewayApiCrdsUrl(mesh.release.gatewayApi) },
             k,
         );
-
         const release = (
-            releaseName: string,
             chart: string,
             values: Values,
             dependsOn: pulumi.Resource[],
-            namespaceName: pulumi.Input<string> = ns,
+            releaseName = chart,
+            namespace: pulumi.Input<string> = ns,
         ) =>
-            istioRelease(
-                name,
-                { name: releaseName, chart, values, namespace: namespaceName },
-                mesh,
-                { ...k, dependsOn },
-            );
+            istioRelease(name, { name: releaseName, chart, values, namespace }, mesh, {
+                ...k,
+                dependsOn,
+            });
 
-        this.namespace = namespace;
-        this.base = release("istio-base", "base", baseValues(mesh), [namespace]);
-        this.istiod = release("istiod", "istiod", istiodValues(mesh, args), [
-            cacerts,
-            this.base,
-            args.nodes,
-        ]);
+        this.base = release("base", baseValues(mesh), [this.namespace], "istio-base");
+        this.istiod = release("istiod", istiodValues(mesh, args), [cacerts, this.base, args.nodes]);
         const dataplane: pulumi.Resource[] = [this.istiod];
-        if (ambient) {
-            const cni = release("istio-cni", "cni", cniValues(mesh), [this.istiod]);
-            dataplane.push(release("ztunnel", "ztunnel", ztunnelValues(mesh, args), [cni]));
+        if (mesh.dataplaneMode === "ambient") {
+            const cni = release("cni", cniValues(mesh), [this.istiod], "istio-cni");
+            dataplane.push(release("ztunnel", ztunnelValues(mesh, args), [cni]));
         }
-
         this.eastWest = new EastWestGateway(
             name,
             {
@@ -139,23 +129,37 @@ export class IstioMesh extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-
         if (mesh.ingressGateway) {
-            const ingressNs = new k8s.core.v1.Namespace(
+            const ingress = new k8s.core.v1.Namespace(
                 `${name}-istio-ingress`,
                 { metadata: { name: INGRESS_NAMESPACE } },
                 k,
             );
+            const after = [...dataplane, ingress, args.loadBalancerController];
             release(
-                "istio-ingress",
                 "gateway",
                 ingressGatewayValues(),
-                [...dataplane, ingressNs, args.loadBalancerController],
-                ingressNs.metadata.name,
+                after,
+                "istio-ingress",
+                ingress.metadata.name,
             );
         }
+        this.meshPolicies(name, mesh, ns, k);
+        const token = this.readerTokenSecret(name, ns, k);
+        this.readerToken = pulumi.secret(
+            token.data.apply((d) => Buffer.from(d.token, "base64").toString("utf8")),
+        );
+        this.readerCaData = token.data.apply((d) => d["ca.crt"]);
+        this.registerOutputs({ readerCaData: this.readerCaData });
+    }
 
-        // Mesh-wide policy is validated by istiod's webhook, so it waits for istiod.
+    /** Mesh-wide mTLS and tracing, validated by istiod's webhook, so after istiod. */
+    private meshPolicies(
+        name: string,
+        mesh: MeshConfig,
+        ns: pulumi.Input<string>,
+        k: pulumi.CustomResourceOptions,
+    ): void {
         new k8s.apiextensions.CustomResource(
             `${name}-mtls`,
             {
@@ -185,9 +189,15 @@ export class IstioMesh extends pulumi.ComponentResource {
                 { ...k, dependsOn: [this.istiod] },
             );
         }
+    }
 
-        // Kubernetes >= 1.24 issues no long-lived token by itself: ask for one for the reader.
-        const token = new k8s.core.v1.Secret(
+    /** Kubernetes >= 1.24 issues no long-lived token by itself: ask for one for the reader. */
+    private readerTokenSecret(
+        name: string,
+        ns: pulumi.Input<string>,
+        k: pulumi.CustomResourceOptions,
+    ): k8s.core.v1.Secret {
+        return new k8s.core.v1.Secret(
             `${name}-reader-token`,
             {
                 metadata: {
@@ -199,10 +209,5 @@ export class IstioMesh extends pulumi.ComponentResource {
             },
             { ...k, dependsOn: [this.base] },
         );
-        this.readerToken = pulumi.secret(
-            token.data.apply((d) => Buffer.from(d.token, "base64").toString("utf8")),
-        );
-        this.readerCaData = token.data.apply((d) => d["ca.crt"]);
-        this.registerOutputs({ readerCaData: this.readerCaData });
     }
 }

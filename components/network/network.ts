@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { planSubnets } from "../cidr";
+import { planSubnets, SubnetPlan } from "../cidr";
 import { NatGateways } from "../config";
 
 /** A route table of the VPC, keyed so that routes added to it by others get stable names. */
@@ -47,11 +47,6 @@ export class Network extends pulumi.ComponentResource {
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ambientmesh:network:Network", name, {}, opts);
-        const tagged = (suffix: string, extra: Record<string, string> = {}) => ({
-            ...args.tags,
-            Name: `${name}-${suffix}`,
-            ...extra,
-        });
         const layout = planSubnets(args.cidr, args.availabilityZoneCount);
         const zones = aws.getAvailabilityZonesOutput(
             {
@@ -60,142 +55,36 @@ export class Network extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-
+        const ctx: Layer = {
+            name,
+            parent: this,
+            tagged: (suffix, extra = {}) => ({ ...args.tags, Name: `${name}-${suffix}`, ...extra }),
+            azs: layout.private.map((_, i) => zones.names.apply((names) => names[i])),
+        };
         const vpc = new aws.ec2.Vpc(
             `${name}-vpc`,
             {
                 cidrBlock: args.cidr,
                 enableDnsHostnames: true,
                 enableDnsSupport: true,
-                tags: tagged("vpc"),
+                tags: ctx.tagged("vpc"),
             },
             { parent: this, protect: args.protect },
         );
-        const igw = new aws.ec2.InternetGateway(
-            `${name}-igw`,
-            { vpcId: vpc.id, tags: tagged("igw") },
-            { parent: this },
-        );
-
-        const publicRouteTable = new aws.ec2.RouteTable(
-            `${name}-public`,
-            { vpcId: vpc.id, tags: tagged("public") },
-            { parent: this },
-        );
-        new aws.ec2.Route(
-            `${name}-public-internet`,
-            {
-                routeTableId: publicRouteTable.id,
-                destinationCidrBlock: "0.0.0.0/0",
-                gatewayId: igw.id,
-            },
-            { parent: this },
-        );
-
-        const azs = layout.private.map((_, i) => zones.names.apply((names) => names[i]));
-        const publicSubnets = layout.public.map((cidr, i) => {
-            const subnet = new aws.ec2.Subnet(
-                `${name}-public-${i + 1}`,
-                {
-                    vpcId: vpc.id,
-                    cidrBlock: cidr,
-                    availabilityZone: azs[i],
-                    mapPublicIpOnLaunch: false,
-                    // Internet-facing load balancers land here (AWS load balancer discovery).
-                    tags: tagged(`public-${i + 1}`, { "kubernetes.io/role/elb": "1" }),
-                },
-                { parent: this },
-            );
-            new aws.ec2.RouteTableAssociation(
-                `${name}-public-${i + 1}`,
-                { subnetId: subnet.id, routeTableId: publicRouteTable.id },
-                { parent: this },
-            );
-            return subnet;
-        });
-
-        const natCount = args.natGateways === "perAz" ? publicSubnets.length : 1;
-        const nats = publicSubnets.slice(0, natCount).map((subnet, i) => {
-            const eip = new aws.ec2.Eip(
-                `${name}-nat-${i + 1}`,
-                { domain: "vpc", tags: tagged(`nat-${i + 1}`) },
-                { parent: this },
-            );
-            const nat = new aws.ec2.NatGateway(
-                `${name}-nat-${i + 1}`,
-                {
-                    allocationId: eip.id,
-                    subnetId: subnet.id,
-                    connectivityType: "public",
-                    tags: tagged(`nat-${i + 1}`),
-                },
-                // A NAT gateway needs the internet gateway attached before it can egress.
-                { parent: this, dependsOn: [igw] },
-            );
-            return { nat, eip };
-        });
-
-        const privateTables: RouteTableRef[] = [];
-        const privateSubnets = layout.private.map((cidr, i) => {
-            const subnet = new aws.ec2.Subnet(
-                `${name}-private-${i + 1}`,
-                {
-                    vpcId: vpc.id,
-                    cidrBlock: cidr,
-                    availabilityZone: azs[i],
-                    // Internal load balancers (the east-west gateway's NLB) land here.
-                    tags: tagged(`private-${i + 1}`, { "kubernetes.io/role/internal-elb": "1" }),
-                },
-                { parent: this },
-            );
-            const table = new aws.ec2.RouteTable(
-                `${name}-private-${i + 1}`,
-                { vpcId: vpc.id, tags: tagged(`private-${i + 1}`) },
-                { parent: this },
-            );
-            new aws.ec2.RouteTableAssociation(
-                `${name}-private-${i + 1}`,
-                { subnetId: subnet.id, routeTableId: table.id },
-                { parent: this },
-            );
-            new aws.ec2.Route(
-                `${name}-private-${i + 1}-nat`,
-                {
-                    routeTableId: table.id,
-                    destinationCidrBlock: "0.0.0.0/0",
-                    natGatewayId: nats[Math.min(i, nats.length - 1)].nat.id,
-                },
-                { parent: this },
-            );
-            privateTables.push({ key: `private-${i + 1}`, id: table.id });
-            return subnet;
-        });
-        // Explicit reservations: EC2 never assigns their addresses on its own, so the VPC CNI
-        // (which asks EC2 for a number of addresses, not for particular ones) cannot hand them
-        // to pods, while the load balancer is given them by address.
-        const reservations = layout.reserved.map(
-            (cidr, i) =>
-                new aws.ec2.SubnetCidrReservation(
-                    `${name}-private-${i + 1}-reserved`,
-                    {
-                        subnetId: privateSubnets[i].id,
-                        cidrBlock: cidr,
-                        reservationType: "explicit",
-                        description: `fixed load-balancer addresses of ${name}`,
-                    },
-                    { parent: this },
-                ),
-        );
+        const pub = publicLayer(ctx, vpc, layout.public);
+        const natCount = args.natGateways === "perAz" ? pub.subnets.length : 1;
+        const nats = natGateways(ctx, pub, natCount);
+        const priv = privateLayer(ctx, vpc, layout, nats);
 
         this.vpcId = vpc.id;
         this.cidr = args.cidr;
-        this.availabilityZones = azs;
-        this.privateSubnetIds = privateSubnets.map((s) => s.id);
-        this.publicSubnetIds = publicSubnets.map((s) => s.id);
-        this.routeTables = [{ key: "public", id: publicRouteTable.id }, ...privateTables];
+        this.availabilityZones = ctx.azs;
+        this.privateSubnetIds = priv.subnets.map((s) => s.id);
+        this.publicSubnetIds = pub.subnets.map((s) => s.id);
+        this.routeTables = [{ key: "public", id: pub.table.id }, ...priv.tables];
         this.natPublicIps = nats.map(({ eip }) => eip.publicIp);
         this.eastWestAddresses = layout.eastWestAddresses;
-        this.reservations = reservations;
+        this.reservations = priv.reservations;
         this.registerOutputs({
             vpcId: this.vpcId,
             privateSubnetIds: this.privateSubnetIds,
@@ -203,4 +92,149 @@ export class Network extends pulumi.ComponentResource {
             natPublicIps: this.natPublicIps,
         });
     }
+}
+
+/** What the layers of a Network share: its name, parent, tags and zones. */
+interface Layer {
+    readonly name: string;
+    readonly parent: pulumi.ComponentResource;
+    readonly tagged: (suffix: string, extra?: Record<string, string>) => Record<string, string>;
+    readonly azs: pulumi.Output<string>[];
+}
+
+interface PublicLayer {
+    readonly igw: aws.ec2.InternetGateway;
+    readonly table: aws.ec2.RouteTable;
+    readonly subnets: aws.ec2.Subnet[];
+}
+
+/** The internet gateway, the public route table and a public subnet per zone. */
+function publicLayer(ctx: Layer, vpc: aws.ec2.Vpc, cidrs: readonly string[]): PublicLayer {
+    const { name, parent, tagged } = ctx;
+    const igw = new aws.ec2.InternetGateway(
+        `${name}-igw`,
+        { vpcId: vpc.id, tags: tagged("igw") },
+        { parent },
+    );
+    const table = new aws.ec2.RouteTable(
+        `${name}-public`,
+        { vpcId: vpc.id, tags: tagged("public") },
+        { parent },
+    );
+    new aws.ec2.Route(
+        `${name}-public-internet`,
+        { routeTableId: table.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id },
+        { parent },
+    );
+    const subnets = cidrs.map((cidr, i) => {
+        const subnet = new aws.ec2.Subnet(
+            `${name}-public-${i + 1}`,
+            {
+                vpcId: vpc.id,
+                cidrBlock: cidr,
+                availabilityZone: ctx.azs[i],
+                mapPublicIpOnLaunch: false,
+                // Internet-facing load balancers land here (AWS load balancer discovery).
+                tags: tagged(`public-${i + 1}`, { "kubernetes.io/role/elb": "1" }),
+            },
+            { parent },
+        );
+        new aws.ec2.RouteTableAssociation(
+            `${name}-public-${i + 1}`,
+            { subnetId: subnet.id, routeTableId: table.id },
+            { parent },
+        );
+        return subnet;
+    });
+    return { igw, table, subnets };
+}
+
+interface Nat {
+    readonly nat: aws.ec2.NatGateway;
+    readonly eip: aws.ec2.Eip;
+}
+
+/** `count` NAT gateways in the first public subnets, each with its own address. */
+function natGateways(ctx: Layer, pub: PublicLayer, count: number): Nat[] {
+    const { name, parent, tagged } = ctx;
+    return pub.subnets.slice(0, count).map((subnet, i) => {
+        const eip = new aws.ec2.Eip(
+            `${name}-nat-${i + 1}`,
+            { domain: "vpc", tags: tagged(`nat-${i + 1}`) },
+            { parent },
+        );
+        const nat = new aws.ec2.NatGateway(
+            `${name}-nat-${i + 1}`,
+            {
+                allocationId: eip.id,
+                subnetId: subnet.id,
+                connectivityType: "public",
+                tags: tagged(`nat-${i + 1}`),
+            },
+            // A NAT gateway needs the internet gateway attached before it can egress.
+            { parent, dependsOn: [pub.igw] },
+        );
+        return { nat, eip };
+    });
+}
+
+/**
+ * A private subnet per zone, each with its own route table (its zone's NAT gateway, and the
+ * Transit Gateway routes the TransitHub adds), and the explicit reservation of its block for
+ * fixed load-balancer addresses.
+ */
+function privateLayer(ctx: Layer, vpc: aws.ec2.Vpc, layout: SubnetPlan, nats: readonly Nat[]) {
+    const { name, parent, tagged } = ctx;
+    const tables: RouteTableRef[] = [];
+    const subnets = layout.private.map((cidr, i) => {
+        const subnet = new aws.ec2.Subnet(
+            `${name}-private-${i + 1}`,
+            {
+                vpcId: vpc.id,
+                cidrBlock: cidr,
+                availabilityZone: ctx.azs[i],
+                // Internal load balancers (the east-west gateway's NLB) land here.
+                tags: tagged(`private-${i + 1}`, { "kubernetes.io/role/internal-elb": "1" }),
+            },
+            { parent },
+        );
+        const table = new aws.ec2.RouteTable(
+            `${name}-private-${i + 1}`,
+            { vpcId: vpc.id, tags: tagged(`private-${i + 1}`) },
+            { parent },
+        );
+        new aws.ec2.RouteTableAssociation(
+            `${name}-private-${i + 1}`,
+            { subnetId: subnet.id, routeTableId: table.id },
+            { parent },
+        );
+        new aws.ec2.Route(
+            `${name}-private-${i + 1}-nat`,
+            {
+                routeTableId: table.id,
+                destinationCidrBlock: "0.0.0.0/0",
+                natGatewayId: nats[Math.min(i, nats.length - 1)].nat.id,
+            },
+            { parent },
+        );
+        tables.push({ key: `private-${i + 1}`, id: table.id });
+        return subnet;
+    });
+    // Explicit reservations: EC2 never assigns their addresses on its own, so the VPC CNI
+    // (which asks EC2 for a number of addresses, not for particular ones) cannot hand them
+    // to pods, while the load balancer is given them by address.
+    const reservations = layout.reserved.map(
+        (cidr, i) =>
+            new aws.ec2.SubnetCidrReservation(
+                `${name}-private-${i + 1}-reserved`,
+                {
+                    subnetId: subnets[i].id,
+                    cidrBlock: cidr,
+                    reservationType: "explicit",
+                    description: `fixed load-balancer addresses of ${name}`,
+                },
+                { parent },
+            ),
+    );
+    return { subnets, tables, reservations };
 }

@@ -1,0 +1,94 @@
+import * as pulumi from "@pulumi/pulumi";
+import { PlatformConfig } from "../config";
+import { MeshTrust } from "../mesh/meshTrust";
+import { MeshPeerOutputs } from "../meshPeer";
+import { REGIONS } from "../versions";
+import { buildCluster, PlatformCluster } from "./clusters";
+import { wireRemoteSecrets } from "./meshWiring";
+import { buildNetworking } from "./networking";
+import { ClusterOutputs, commonTags, TransitGatewayOutputs } from "./outputs";
+
+export { addressSpaceBlocks, commonTags } from "./outputs";
+export type { ClusterOutputs, TransitGatewayOutputs } from "./outputs";
+export type { PlatformCluster } from "./clusters";
+
+export interface PlatformArgs {
+    /** The validated stack configuration (see `validateConfig`). */
+    readonly config: PlatformConfig;
+}
+
+/**
+ * The whole environment from validated config, in one `pulumi up`, in three steps: the CA
+ * chain and the network (a VPC per cluster, a Transit Gateway per region, peerings between
+ * regions), then the clusters (EKS, the load balancer controller, Istio), then the mesh's
+ * wiring (remote secrets between every two clusters, this stack's and its peers').
+ */
+export class Platform extends pulumi.ComponentResource {
+    public readonly clusters: PlatformCluster[];
+    public readonly transitGateways: TransitGatewayOutputs[];
+    public readonly rootCaCertPem: pulumi.Output<string>;
+    /** What peer stacks read, by cluster; holds reader tokens, so exported as a secret. */
+    public readonly meshPeers: MeshPeerOutputs[];
+
+    constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("ambientmesh:index:Platform", name, {}, opts);
+        const { config } = args;
+        const { mesh } = config;
+        const tags = commonTags(config);
+
+        // The CA chain first: nothing of it waits for the cloud, and its keys take longest to make.
+        const trust = new MeshTrust(
+            "mesh",
+            {
+                clusters: config.clusters.map((c) => c.name),
+                organization: mesh.caOrganization,
+                existingRoot: mesh.rootCa,
+            },
+            { parent: this },
+        );
+        this.rootCaCertPem = trust.rootCertPem;
+        const net = buildNetworking(this, config, tags);
+        this.clusters = config.clusters.map((c) =>
+            buildCluster(this, config, c, net, trust.cacerts[c.name], tags),
+        );
+        wireRemoteSecrets(this, config, this.clusters, this.rootCaCertPem);
+
+        this.meshPeers = this.clusters.map(({ config: c, eks, istio }) => ({
+            name: c.name,
+            network: c.network,
+            region: c.region,
+            vpcCidr: c.vpcCidr,
+            endpoint: eks.endpoint,
+            certificateAuthorityData: istio.readerCaData,
+            token: istio.readerToken,
+            meshId: mesh.meshId,
+            trustDomain: mesh.trustDomain,
+            rootCaCertPem: trust.rootCertPem,
+        }));
+        this.transitGateways = net.regions.map(({ region, hub }) => ({
+            region,
+            transitGatewayId: hub.transitGatewayId,
+            routeTableId: hub.routeTableId,
+            amazonSideAsn: REGIONS[region].transitGatewayAsn,
+        }));
+        this.registerOutputs({});
+    }
+
+    /** Per-cluster outputs, in config order, for the stack's exports. */
+    public clusterOutputs(): ClusterOutputs[] {
+        return this.clusters.map(({ config: c, network, eks }) => ({
+            name: c.name,
+            eksClusterName: eks.eksClusterName,
+            region: c.region,
+            kubernetesVersion: c.kubernetesVersion,
+            endpoint: eks.endpoint,
+            certificateAuthorityData: eks.certificateAuthorityData,
+            oidcProviderArn: eks.oidcProviderArn,
+            vpcId: network.vpcId,
+            vpcCidr: c.vpcCidr,
+            privateSubnetIds: network.privateSubnetIds,
+            network: c.network,
+            kubeconfig: eks.kubeconfig,
+        }));
+    }
+}
