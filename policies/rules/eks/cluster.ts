@@ -2,10 +2,7 @@ import type * as eks from "@pulumi/eks";
 import { PolicyConfigSchema, ResourceValidationPolicy } from "@pulumi/policy";
 import { configOf, isWorldCidr, validateTypeToken } from "../util";
 
-/**
- * Rules on the `@pulumi/eks` components. They are built by a provider plugin, so there is no
- * class to match on: the type tokens identify them, and the args types describe their inputs.
- */
+/** EKS clusters: Kubernetes version, audit logs, Secrets encryption, API endpoints, access. */
 
 export const EKS_CLUSTER = "eks:index:Cluster";
 

@@ -2,7 +2,7 @@ import { StackValidationPolicy } from "@pulumi/policy";
 import { byChart, byCluster, helmReleases, show } from "../util";
 import { isRemoteSecret } from "./remoteSecrets";
 
-/** Ambient mode: the profile of istiod and cni next to ztunnel, and multi-network across clusters. */
+/** Ambient mode: istiod and cni on the ambient profile, and multi-network across clusters. */
 
 export const istioAmbientProfile: StackValidationPolicy = {
     name: "istio-ambient-profile",

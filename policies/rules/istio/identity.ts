@@ -14,7 +14,8 @@ import { byChart, byCluster, configOf, HelmRelease, helmReleases, show } from ".
 
 export const NETWORK_LABEL = "topology.istio.io/network";
 
-export const namespaceSchema: PolicyConfigSchema = {
+/** `istioNamespace`: where the rules that look for istio-system look. */
+export const istioNamespaceSchema: PolicyConfigSchema = {
     properties: {
         istioNamespace: {
             type: "string",
@@ -29,9 +30,9 @@ export const istioNetworkLabel: ResourceValidationPolicy = {
     description:
         "The istio-system namespace carries the topology.istio.io/network label naming its cluster's network.",
     enforcementLevel: "mandatory",
-    configSchema: namespaceSchema,
+    configSchema: istioNamespaceSchema,
     validateResource: validateResourceOfType(k8s.core.v1.Namespace, (ns, args, report) => {
-        const { istioNamespace } = configOf<{ istioNamespace: string }>(namespaceSchema, args);
+        const { istioNamespace } = configOf<{ istioNamespace: string }>(istioNamespaceSchema, args);
         if (ns.metadata?.name !== istioNamespace) {
             return;
         }

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import { PolicyResource, ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { configOf, knownString, quoteList, secretMaps } from "../util";
-import { namespaceSchema } from "./identity";
+import { istioNamespaceSchema } from "./identity";
 
 /** Remote secrets: how each istiod finds and authenticates to the other clusters' API servers. */
 
@@ -12,9 +12,9 @@ export const istioRemoteSecretMetadata: ResourceValidationPolicy = {
     description:
         "Remote secrets live in istio-system, carry istio/multiCluster=true and name their cluster in networking.istio.io/cluster.",
     enforcementLevel: "mandatory",
-    configSchema: namespaceSchema,
+    configSchema: istioNamespaceSchema,
     validateResource: validateResourceOfType(k8s.core.v1.Secret, (secret, args, report) => {
-        const { istioNamespace } = configOf<{ istioNamespace: string }>(namespaceSchema, args);
+        const { istioNamespace } = configOf<{ istioNamespace: string }>(istioNamespaceSchema, args);
         const name = secret.metadata?.name;
         if (!name?.startsWith(REMOTE_SECRET_PREFIX)) {
             return;
