@@ -1,3 +1,4 @@
+import * as k8s from "@pulumi/kubernetes";
 import {
     PolicyConfigSchema,
     PolicyResource,
@@ -106,6 +107,11 @@ export function quoteList(values: readonly unknown[]): string {
         : `${quoted.slice(0, -1).join(", ")} and ${quoted[quoted.length - 1]}`;
 }
 
+/** A setting's value as messages show it: JSON, or "(not set)". */
+export function show(value: unknown): string {
+    return value === undefined ? "(not set)" : JSON.stringify(value);
+}
+
 /** An IPv4 CIDR block as an inclusive address range. */
 export interface Ipv4Block {
     readonly cidr: string;
@@ -195,4 +201,123 @@ export function cidrHoldsBlock(outer: string, inner: string): boolean {
     const o = parseIpv4Cidr(outer);
     const i = parseIpv4Cidr(inner);
     return o !== undefined && i !== undefined && o.first <= i.first && i.last <= o.last;
+}
+
+/** A VPC's primary IPv4 block, if known. */
+export function vpcBlock(vpc: PolicyResource): Ipv4Block | undefined {
+    const cidr = knownString(() => vpc.props.cidrBlock);
+    return cidr === undefined ? undefined : parseIpv4Cidr(cidr);
+}
+
+/** The id other resources' inputs hold when they refer to `resource`. */
+function idOf(resource: PolicyResource): string | undefined {
+    return knownString(() => resource.props.id);
+}
+
+/**
+ * Whether `from` refers to `to` through `property`: by value when both ids are known (the
+ * offline plan and deployed resources), else through the dependency graph (a preview, where new
+ * resources have no ids yet).
+ */
+export function refersTo(from: PolicyResource, property: string, to: PolicyResource): boolean {
+    const value = knownString(() => from.props[property]);
+    const id = idOf(to);
+    if (value !== undefined && id !== undefined) {
+        return value === id;
+    }
+    return dependenciesFor(from, property).includes(to);
+}
+
+/** The day a date-judging rule judges on: `asOf` from its config, else today (UTC). */
+export function judgedDay(asOf: string | undefined): string {
+    return asOf ?? new Date().toISOString().slice(0, 10);
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** `asOf`, shared by every rule that judges against the calendar. */
+export const AS_OF_PROPERTY = {
+    type: "string",
+    pattern: DAY.source,
+    description: "The day (YYYY-MM-DD, UTC) the rule judges on; today when unset.",
+} as const;
+
+/** The chart's own name: `istiod` for `istiod`, `istio/istiod`, `oci://…/istiod`, `…/istiod-1.2.3.tgz`. */
+export function chartBaseName(chart: string): string {
+    const last = chart.replace(/\/+$/, "").split("/").pop() ?? chart;
+    return last.replace(/-v?\d+\.\d+\.\d+[^/]*\.tgz$/, "").replace(/\.tgz$/, "");
+}
+
+function isUrl(value: string): boolean {
+    return /^[a-z][a-z0-9+.-]*:\/\//i.test(value);
+}
+
+/** Where Helm fetches the chart from: the repository, a chart URL, or nothing (a local chart). */
+export function sourceOf(chart: string, repo: string | undefined): string | undefined {
+    return repo ?? (isUrl(chart) ? chart : undefined);
+}
+
+/** A Helm release as the stack rules read it. */
+export interface HelmRelease {
+    readonly resource: PolicyResource;
+    /** The chart's own name (see `chartBaseName`). */
+    readonly chart: string;
+    readonly version?: string;
+    readonly namespace: string;
+    /** A value at a path of the release's `values`; undefined if unset or not known yet. */
+    readonly at: (path: readonly string[]) => unknown;
+}
+
+export function helmReleases(resources: readonly PolicyResource[]): HelmRelease[] {
+    return resources
+        .filter((r) => r.isType(k8s.helm.v3.Release))
+        .flatMap((r) => {
+            const chart = knownString(() => r.props.chart);
+            if (chart === undefined) {
+                return [];
+            }
+            return [
+                {
+                    resource: r,
+                    chart: chartBaseName(chart),
+                    version: knownString(() => r.props.version),
+                    namespace: knownString(() => r.props.namespace) ?? "default",
+                    at: (path: readonly string[]) => known(() => dig(r.props.values, path)),
+                },
+            ];
+        });
+}
+
+export function byChart(releases: HelmRelease[], chart: string): HelmRelease[] {
+    return releases.filter((r) => r.chart === chart);
+}
+
+/** Releases grouped by Kubernetes provider, i.e. by cluster. */
+export function byCluster(releases: HelmRelease[]): HelmRelease[][] {
+    const groups = new Map<string, HelmRelease[]>();
+    for (const r of releases) {
+        const key = providerKey(r.resource);
+        groups.set(key, [...(groups.get(key) ?? []), r]);
+    }
+    return [...groups.values()];
+}
+
+/**
+ * A Secret's `stringData` and `data`, or undefined when their keys cannot be seen: a map built
+ * from outputs is unknown during a first preview (the offline plan checks it), and a plan
+ * written without `--show-secrets` hides a whole secret map behind one string.
+ */
+export function secretMaps(secret: {
+    stringData?: Record<string, string>;
+    data?: Record<string, string>;
+}): { stringData: Record<string, string>; data: Record<string, string> } | undefined {
+    const stringData = orNotKnown(() => secret.stringData);
+    const data = orNotKnown(() => secret.data);
+    if (stringData === NOT_KNOWN || data === NOT_KNOWN) {
+        return undefined;
+    }
+    if ((stringData as unknown) === REDACTED || (data as unknown) === REDACTED) {
+        return undefined;
+    }
+    return { stringData: stringData ?? {}, data: data ?? {} };
 }

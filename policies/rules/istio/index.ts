@@ -1,0 +1,44 @@
+import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { istiodMultiNetwork, istioAmbientProfile } from "./ambient";
+import { istioCacertsComplete, istioCacertsShareRoot, istiodWaitsForCacerts } from "./ca";
+import { istioRepositoryAllowed, istioVersionEndOfLife, istioVersionsConsistent } from "./charts";
+import { istioEastWestInternal, istioEastWestModes } from "./eastWest";
+import {
+    istioClusterIdentity,
+    istioMeshIdentity,
+    istioNetworkLabel,
+    ztunnelMatchesIstiod,
+} from "./identity";
+import { istioRemoteSecretKubeconfig, istioRemoteSecretMetadata } from "./remoteSecrets";
+
+/**
+ * The istio-*, istiod-* and ztunnel-* rules: the Istio ambient multi-primary, multi-network mesh,
+ * from the charts it is installed from to what istiod, ztunnel and the remote secrets must agree
+ * on (FACTS.md, "Istio ambient, multi-primary, multi-network").
+ */
+
+export * from "./ambient";
+export * from "./ca";
+export * from "./charts";
+export * from "./eastWest";
+export * from "./identity";
+export * from "./remoteSecrets";
+
+export const istioPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
+    istioRepositoryAllowed,
+    istioVersionsConsistent,
+    istioVersionEndOfLife,
+    istioNetworkLabel,
+    istioCacertsComplete,
+    istioRemoteSecretMetadata,
+    istioRemoteSecretKubeconfig,
+    istioEastWestInternal,
+    istioAmbientProfile,
+    istiodMultiNetwork,
+    istiodWaitsForCacerts,
+    istioCacertsShareRoot,
+    ztunnelMatchesIstiod,
+    istioMeshIdentity,
+    istioClusterIdentity,
+    istioEastWestModes,
+];
