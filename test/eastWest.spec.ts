@@ -3,7 +3,8 @@ import { parse } from "yaml";
 import { evaluatePlan, stackResourcesOf } from "../policies/evaluate";
 import { meshReachability, meshReachabilityPolicy } from "../policies/rules/reachability";
 import { loadBalancerControllerPolicy } from "../components/eks/loadBalancerController";
-import { buildPlanJson, PlanJson, reachabilityMatrix } from "../scripts/plan";
+import { buildPlanJson, PlanJson } from "../scripts/plan/planJson";
+import { reachabilityMatrix } from "../scripts/plan/reachabilityMatrix";
 import { environmentResources, environmentRun, Resources } from "./fixtures/environments";
 
 /**

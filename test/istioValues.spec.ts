@@ -23,15 +23,15 @@ import {
     ISTIO_VERSIONS,
 } from "../components/versions";
 import {
-    chartDefaultsFolder,
     ChartFacts,
     deriveReleaseFacts,
     IstioChart,
     ISTIO_CHARTS,
     isDeclared,
-    readFactsFile,
     ReleaseFacts,
-} from "../scripts/chartFacts";
+} from "../scripts/chartFacts/facts";
+import { readFactsFile } from "../scripts/chartFacts/file";
+import { chartDefaultsFolder } from "../scripts/chartFacts/sources";
 
 /**
  * Keys whose values are free-form maps in the charts (an env map, Kubernetes labels and

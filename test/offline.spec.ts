@@ -9,14 +9,11 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import {
-    buildPlanJson,
-    isCalendarDay,
-    clusterOf,
-    main,
-    parseArgs,
-    summarize,
-} from "../scripts/plan";
+import { isCalendarDay } from "../scripts/cli/args";
+import { main, parseArgs } from "../scripts/cli/plan";
+import { clusterOf } from "../scripts/plan/clusters";
+import { buildPlanJson } from "../scripts/plan/planJson";
+import { summarize } from "../scripts/plan/summary";
 import { loadStackConfig, OfflineConfigError, toConfigMap } from "../scripts/offline/config";
 import { runProgram } from "../scripts/offline/run";
 import { SecretValue } from "../scripts/offline/values";

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { eksSupportOn, ISTIO_RELEASES, KubernetesVersion } from "../components/versions";
-import { buildPlanJson } from "../scripts/plan";
+import { buildPlanJson } from "../scripts/plan/planJson";
 import { Resources, stackRun } from "./stacks";
 
 /**

@@ -1,14 +1,14 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import { buildPlanJson, clusterNames } from "../scripts/plan";
-import { generatedBlocks } from "../scripts/timing/docs";
-import {
-    dependencyGraph,
-    GraphResource,
-    renderReachability,
-    toDot,
-    toMermaid,
-} from "../scripts/timing/graph";
+import { generatedBlocks } from "../scripts/docs/blocks";
+import { dependencyGraph, toDot, toMermaid } from "../scripts/docs/dependencyGraph";
+import { GraphResource } from "../scripts/docs/graphResource";
+import { markdownTable } from "../scripts/docs/markdownTable";
+import { renderReachability } from "../scripts/docs/reachability";
+import { readBlock, README } from "../scripts/docs/readme";
+import { versionBlocks } from "../scripts/docs/versionTables";
+import { clusterNames } from "../scripts/plan/clusters";
+import { buildPlanJson } from "../scripts/plan/planJson";
 import {
     clusterByCluster,
     criticalPath,
@@ -19,8 +19,6 @@ import {
     serialMinutes,
     tasksOf,
 } from "../scripts/timing/model";
-import { markdownTable, readBlock, README } from "../scripts/timing/readme";
-import { versionBlocks } from "../scripts/versionTables";
 import { stackRun } from "./stacks";
 
 /** A two-cluster fixture: shared provider, a chain per cluster, one remote secret each way. */

@@ -8,7 +8,8 @@ import { parse, stringify } from "yaml";
 import { ConfigError } from "../components/config";
 import { SecretValue } from "../scripts/offline/values";
 import { runProgram, RunResult } from "../scripts/offline/run";
-import { buildPlanJson, main } from "../scripts/plan";
+import { main } from "../scripts/cli/plan";
+import { buildPlanJson } from "../scripts/plan/planJson";
 import { pairConfig, Resources } from "./fixtures/environments";
 
 /**

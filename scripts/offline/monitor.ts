@@ -1,12 +1,20 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as provproto from "@pulumi/pulumi/proto/provider_pb";
-import * as resproto from "@pulumi/pulumi/proto/resource_pb";
-import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
-import * as rpc from "@pulumi/pulumi/runtime/rpc";
-import * as settingsModule from "@pulumi/pulumi/runtime/settings";
-import * as stateModule from "@pulumi/pulumi/runtime/state";
-import * as structproto from "google-protobuf/google/protobuf/struct_pb";
 import { DEFAULT_REGION, OfflineMocks, OfflineMocksOptions } from "./mocks";
+import {
+    InvokeResponse,
+    MockMonitor,
+    ReadResourceRequest,
+    ReadResourceResponse,
+    RegisterResourceOutputsRequest,
+    RegisterResourceRequest,
+    RegisterResourceResponse,
+    ResourceInvokeRequest,
+    runtimeStore,
+    serializeProperties,
+    setMockOptions,
+    toStruct,
+    waitForRPCs,
+} from "./sdk";
 import {
     decodeProperties,
     encode,
@@ -82,7 +90,7 @@ function providerUrn(ref: string): string | null {
     return ref === "" ? null : cut > 0 ? ref.slice(0, cut) : ref;
 }
 
-function propertyDependencies(req: resproto.RegisterResourceRequest): Record<string, string[]> {
+function propertyDependencies(req: RegisterResourceRequest): Record<string, string[]> {
     const out: Record<string, string[]> = {};
     req.getPropertydependenciesMap().forEach((deps, key) => {
         out[key] = deps.getUrnsList();
@@ -171,8 +179,8 @@ export class RecordingMonitor extends MockMonitor {
     }
 
     async registerResource(
-        req: resproto.RegisterResourceRequest,
-        callback: Callback<resproto.RegisterResourceResponse>,
+        req: RegisterResourceRequest,
+        callback: Callback<RegisterResourceResponse>,
     ): Promise<void> {
         try {
             const providers: Record<string, string> = {};
@@ -195,10 +203,10 @@ export class RecordingMonitor extends MockMonitor {
                 importId: req.getImportid(),
                 additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
             });
-            const response = new resproto.RegisterResourceResponse();
+            const response = new RegisterResourceResponse();
             response.setUrn(urn);
             response.setId(id ?? "");
-            response.setObject(structproto.Struct.fromJavaScript(serializedState as never));
+            response.setObject(toStruct(serializedState));
             callback(null, response);
         } catch (err) {
             this.errors.push(err as Error);
@@ -207,8 +215,8 @@ export class RecordingMonitor extends MockMonitor {
     }
 
     async readResource(
-        req: resproto.ReadResourceRequest,
-        callback: Callback<resproto.ReadResourceResponse>,
+        req: ReadResourceRequest,
+        callback: Callback<ReadResourceResponse>,
     ): Promise<void> {
         try {
             const { urn, serializedState } = await this.register({
@@ -227,9 +235,9 @@ export class RecordingMonitor extends MockMonitor {
                 importId: req.getId(),
                 additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
             });
-            const response = new resproto.ReadResourceResponse();
+            const response = new ReadResourceResponse();
             response.setUrn(urn);
-            response.setProperties(structproto.Struct.fromJavaScript(serializedState as never));
+            response.setProperties(toStruct(serializedState));
             callback(null, response);
         } catch (err) {
             this.errors.push(err as Error);
@@ -278,7 +286,7 @@ export class RecordingMonitor extends MockMonitor {
                 state[key] = wireSecret(unwrapWire(state[key]));
             }
         }
-        const serializedState = await rpc.serializeProperties(`${r.type}::${r.name}`, state);
+        const serializedState = await serializeProperties(`${r.type}::${r.name}`, state);
         const id = r.custom ? (result.id ?? null) : null;
         this.resources.set(urn, { urn, id, state: serializedState });
 
@@ -327,7 +335,7 @@ export class RecordingMonitor extends MockMonitor {
     }
 
     registerResourceOutputs(
-        req: resproto.RegisterResourceOutputsRequest,
+        req: RegisterResourceOutputsRequest,
         callback: Callback<Record<string, never>>,
     ): void {
         const record = this.records.get(req.getUrn());
@@ -345,10 +353,7 @@ export class RecordingMonitor extends MockMonitor {
         callback(null, {});
     }
 
-    async invoke(
-        req: resproto.ResourceInvokeRequest,
-        callback: Callback<provproto.InvokeResponse>,
-    ): Promise<void> {
+    async invoke(req: ResourceInvokeRequest, callback: Callback<InvokeResponse>): Promise<void> {
         if (req.getTok() === "pulumi:pulumi:getResource") {
             return super.invoke(req, callback);
         }
@@ -360,12 +365,8 @@ export class RecordingMonitor extends MockMonitor {
                 provider: req.getProvider() || undefined,
                 region: this.regionOf(req.getProvider() || undefined),
             });
-            const response = new provproto.InvokeResponse();
-            response.setReturn(
-                structproto.Struct.fromJavaScript(
-                    (await rpc.serializeProperties("", result)) as never,
-                ),
-            );
+            const response = new InvokeResponse();
+            response.setReturn(toStruct(await serializeProperties("", result)));
             callback(null, response);
         } catch (err) {
             // The SDK reports an invoke failure with the gRPC error's `details`.
@@ -373,24 +374,6 @@ export class RecordingMonitor extends MockMonitor {
         }
     }
 }
-
-// The runtime's store is internal API; these are the fields `setMocks` sets.
-interface RuntimeStore {
-    supportsSecrets: boolean;
-    supportsResourceReferences: boolean;
-    supportsOutputValues: boolean;
-    supportsDeletedWith: boolean;
-    supportsReplaceWith: boolean;
-    supportsAliasSpecs: boolean;
-    supportsTransforms: boolean;
-    supportsParameterization: boolean;
-    supportsResourceHooks: boolean;
-    supportsErrorHooks: boolean;
-}
-
-// Internal runtime API, not in the published typings.
-const runtimeState = stateModule as unknown as { getStore(): RuntimeStore };
-const runtimeSettings = settingsModule as unknown as { waitForRPCs(): Promise<void> };
 
 export interface OfflineEngineOptions extends RecordingMonitorOptions, OfflineMocksOptions {
     readonly project: string;
@@ -409,8 +392,8 @@ export interface OfflineEngine {
 export function installOfflineEngine(options: OfflineEngineOptions): OfflineEngine {
     const mocks = new OfflineMocks(options);
     const monitor = new RecordingMonitor(mocks, options);
-    pulumi.runtime.setMockOptions(monitor, options.project, options.stack, false);
-    const store = runtimeState.getStore();
+    setMockOptions(monitor, options.project, options.stack, false);
+    const store = runtimeStore();
     store.supportsSecrets = true;
     store.supportsResourceReferences = true;
     store.supportsOutputValues = false;
@@ -426,5 +409,5 @@ export function installOfflineEngine(options: OfflineEngineOptions): OfflineEngi
 
 /** Resolves once every registration, invoke and output registration started so far has finished. */
 export function waitForRegistrations(): Promise<void> {
-    return runtimeSettings.waitForRPCs();
+    return waitForRPCs();
 }

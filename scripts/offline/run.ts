@@ -1,6 +1,4 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as settingsModule from "@pulumi/pulumi/runtime/settings";
-import * as stateModule from "@pulumi/pulumi/runtime/state";
 import * as path from "node:path";
 import { applyConfig, loadStackConfig } from "./config";
 import {
@@ -10,6 +8,7 @@ import {
     waitForRegistrations,
 } from "./monitor";
 import { OfflineMocksOptions } from "./mocks";
+import { getMonitor, hasMonitor, runInPulumiStack, runtimeStore, setMockOptions } from "./sdk";
 import { PropertyMap } from "./values";
 
 /**
@@ -50,23 +49,15 @@ export interface RunResult {
     readonly rawOutputs: PropertyMap;
 }
 
-interface RuntimeStore {
-    config: Record<string, string>;
-    [flag: `supports${string}`]: boolean;
-}
-
-const runtimeState = stateModule as unknown as { getStore(): RuntimeStore };
-const runtimeSettings = settingsModule as unknown as { hasMonitor(): boolean };
-
 /** What `runProgram` replaces, so that a test process gets its own engine back afterwards. */
 function snapshotRuntime(): () => void {
-    if (!runtimeSettings.hasMonitor()) {
+    if (!hasMonitor()) {
         return () => undefined;
     }
-    const monitor = pulumi.runtime.getMonitor();
+    const monitor = getMonitor();
     const project = pulumi.getProject();
     const stack = pulumi.getStack();
-    const store = runtimeState.getStore();
+    const store = runtimeStore();
     const flags = Object.fromEntries(
         Object.entries(store).filter(
             ([k, v]) => k.startsWith("supports") && typeof v === "boolean",
@@ -74,8 +65,8 @@ function snapshotRuntime(): () => void {
     );
     const config = { ...store.config };
     return () => {
-        pulumi.runtime.setMockOptions(monitor, project, stack, false);
-        const restored = runtimeState.getStore();
+        setMockOptions(monitor, project, stack, false);
+        const restored = runtimeStore();
         Object.assign(restored, flags);
         restored.config = config;
     };
@@ -156,7 +147,7 @@ async function runAlone(options: RunOptions): Promise<RunResult> {
         const program = options.program ?? path.join(projectDir, "index.ts");
         let failure: unknown;
         try {
-            await pulumi.runtime.runInPulumiStack(async () => {
+            await runInPulumiStack(async () => {
                 if (typeof program === "function") {
                     return await program();
                 }

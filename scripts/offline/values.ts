@@ -1,4 +1,12 @@
-import * as rpc from "@pulumi/pulumi/runtime/rpc";
+import {
+    specialArchiveSig,
+    specialAssetSig,
+    specialOutputValueSig,
+    specialResourceSig,
+    specialSecretSig,
+    specialSigKey,
+    unknownValue,
+} from "./sdk";
 
 /**
  * Property values as the engine sees them, decoded from the wire without losing what plain JSON
@@ -50,7 +58,7 @@ export function decodeProperties(wire: Record<string, unknown> | undefined): Dec
 }
 
 function decodeValue(v: Wire, references: Set<string>): unknown {
-    if (v === rpc.unknownValue) {
+    if (v === unknownValue) {
         return UNKNOWN;
     }
     if (v === null || typeof v !== "object") {
@@ -59,29 +67,29 @@ function decodeValue(v: Wire, references: Set<string>): unknown {
     if (Array.isArray(v)) {
         return v.map((e) => decodeValue(e, references));
     }
-    switch (v[rpc.specialSigKey]) {
-        case rpc.specialSecretSig:
+    switch (v[specialSigKey]) {
+        case specialSecretSig:
             return new SecretValue(decodeValue(v.value, references));
-        case rpc.specialResourceSig: {
+        case specialResourceSig: {
             // A reference reads as what the program would see when it awaits `resource.id`: the
             // id for custom resources, the URN for components.
             const urn = String(v.urn);
             references.add(urn);
             if (typeof v.id === "string") {
-                return v.id === "" || v.id === rpc.unknownValue ? UNKNOWN : v.id;
+                return v.id === "" || v.id === unknownValue ? UNKNOWN : v.id;
             }
             return urn;
         }
-        case rpc.specialOutputValueSig: {
+        case specialOutputValueSig: {
             for (const dep of Array.isArray(v.dependencies) ? v.dependencies : []) {
                 references.add(String(dep));
             }
             const inner = v.value === undefined ? UNKNOWN : decodeValue(v.value, references);
             return v.secret === true ? new SecretValue(inner) : inner;
         }
-        case rpc.specialAssetSig:
+        case specialAssetSig:
             return { "@asset": v.path ?? v.text ?? v.uri ?? null };
-        case rpc.specialArchiveSig:
+        case specialArchiveSig:
             return {
                 "@archive": v.path ?? v.uri ?? Object.keys(isWireObject(v.assets) ? v.assets : {}),
             };
@@ -129,7 +137,7 @@ export function encode(v: unknown): unknown {
         return wireSecret(encode(v.value));
     }
     if (v instanceof UnknownValue) {
-        return rpc.unknownValue;
+        return unknownValue;
     }
     if (Array.isArray(v)) {
         return v.map(encode);
@@ -142,11 +150,11 @@ export function encode(v: unknown): unknown {
 
 /** A secret in wire form: what `pulumi.secret` becomes in a registration and in a mock's state. */
 export function wireSecret(value: unknown): Record<string, unknown> {
-    return { [rpc.specialSigKey]: rpc.specialSecretSig, value };
+    return { [specialSigKey]: specialSecretSig, value };
 }
 
 export function isWireSecret(v: unknown): v is { value: unknown } {
-    return isPlainObject(v) && v[rpc.specialSigKey] === rpc.specialSecretSig;
+    return isPlainObject(v) && v[specialSigKey] === specialSecretSig;
 }
 
 /** Strips wire secrets at any depth: mocks compute with the values, not the wrappers. */

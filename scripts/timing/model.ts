@@ -6,7 +6,7 @@ import durationsFile from "./durations.json";
  * (explicitly, through its inputs, or as its provider) is done.
  */
 
-/** The parts of a plan resource the model reads (see scripts/plan.ts). */
+/** The parts of a plan resource the model reads (see scripts/plan/planJson.ts). */
 export interface PlanResourceLike {
     readonly urn: string;
     readonly type: string;

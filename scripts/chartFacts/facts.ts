@@ -1,5 +1,3 @@
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { parse } from "yaml";
 
 /**
@@ -8,27 +6,12 @@ import { parse } from "yaml";
  * outside the repository: per chart, every value path its defaults declare (and the maps that
  * take any key), the paths its templates read without declaring them, the ambient profile's
  * global-service selector, and the Gateway API release the Istio release was built against.
- *
- * Sources:
- * - an Istio source tree (`manifests/charts`, `manifests/helm-profiles`, `go.mod`), e.g.
- *   `git -C istio archive 1.30.5 manifests/charts manifests/helm-profiles go.mod | tar -x -C DIR`;
- * - a folder of chart defaults per release (`<version>/<chart>/values.yaml`,
- *   `<version>/profile-ambient.yaml`, `<version>/gateway-api-version.txt`): values only, so no
- *   template paths.
+ * What they are derived from is a `ChartSource` (`./sources.ts`).
  */
 
 /** Istio's charts as the program installs them, by the name Helm knows them under. */
 export const ISTIO_CHARTS = ["base", "istiod", "cni", "ztunnel", "gateway"] as const;
 export type IstioChart = (typeof ISTIO_CHARTS)[number];
-
-/** Where each chart lives in Istio's source tree. */
-const SOURCE_DIRS: Record<IstioChart, string> = {
-    base: "manifests/charts/base",
-    istiod: "manifests/charts/istio-control/istio-discovery",
-    cni: "manifests/charts/istio-cni",
-    ztunnel: "manifests/charts/ztunnel",
-    gateway: "manifests/charts/gateway",
-};
 
 export interface ChartFacts {
     /** Paths whose default is a map with keys: a value may only go below a declared key. */
@@ -53,6 +36,7 @@ export interface ReleaseFacts {
 /** By Istio minor (`1.31`). */
 export type ChartFactsFile = Record<string, ReleaseFacts>;
 
+/** The text facts are derived from, whatever holds it. */
 export interface ChartSource {
     readonly derivedFrom: string;
     values(chart: IstioChart): string;
@@ -147,93 +131,4 @@ export function deriveReleaseFacts(source: ChartSource): ReleaseFacts {
             ISTIO_CHARTS.map((chart) => [chart, deriveChartFacts(chart, source)]),
         ) as Record<IstioChart, ChartFacts>,
     };
-}
-
-function readTree(dir: string): string[] {
-    if (!fs.existsSync(dir)) {
-        return [];
-    }
-    return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-        const file = path.join(dir, entry.name);
-        return entry.isDirectory() ? readTree(file) : [fs.readFileSync(file, "utf8")];
-    });
-}
-
-/** An Istio source tree (or the part of it `git archive` extracted). */
-export function istioSourceTree(root: string, derivedFrom: string): ChartSource {
-    const read = (p: string) => fs.readFileSync(path.join(root, p), "utf8");
-    return {
-        derivedFrom,
-        values: (chart) => read(`${SOURCE_DIRS[chart]}/values.yaml`),
-        templates: (chart) => readTree(path.join(root, SOURCE_DIRS[chart], "templates")),
-        ambientProfile: read("manifests/helm-profiles/ambient.yaml"),
-        goMod: read("go.mod"),
-    };
-}
-
-/** One release's folder of chart defaults (`<chart>/values.yaml`, no templates). */
-export function chartDefaultsFolder(dir: string, derivedFrom: string): ChartSource {
-    const read = (p: string) => fs.readFileSync(path.join(dir, p), "utf8");
-    return {
-        derivedFrom,
-        values: (chart) => read(`${chart}/values.yaml`),
-        templates: () => [],
-        ambientProfile: read("profile-ambient.yaml"),
-        goMod: read("gateway-api-version.txt"),
-    };
-}
-
-export const FACTS_FILE = path.join(__dirname, "..", "test", "fixtures", "istio-chart-facts.json");
-
-export function readFactsFile(file = FACTS_FILE): ChartFactsFile {
-    return JSON.parse(fs.readFileSync(file, "utf8")) as ChartFactsFile;
-}
-
-/** The facts file as committed: minors in order, two-space JSON (what Prettier keeps). */
-export function formatFactsFile(facts: ChartFactsFile): string {
-    const minor = (v: string) => v.split(".").map(Number);
-    const ordered = Object.keys(facts).sort((a, b) => {
-        const [x, y] = [minor(a), minor(b)];
-        return x[0] - y[0] || x[1] - y[1];
-    });
-    return `${JSON.stringify(Object.fromEntries(ordered.map((k) => [k, facts[k]])), null, 2)}\n`;
-}
-
-export const USAGE =
-    "usage: npm run chart-facts -- --minor 1.31 --derived-from 1.31.1 (--istio-source DIR | --defaults DIR)\n" +
-    "  --istio-source DIR  an Istio source tree: manifests/charts, manifests/helm-profiles, go.mod\n" +
-    "  --defaults DIR      one release's chart defaults: <chart>/values.yaml, profile-ambient.yaml,\n" +
-    "                      gateway-api-version.txt (no templates, so no template-only paths)\n" +
-    `  Writes the minor's entry into ${path.relative(process.cwd(), FACTS_FILE)}.\n`;
-
-function main(argv: readonly string[]): number {
-    const flags = new Map<string, string>();
-    for (let i = 0; i < argv.length; i += 2) {
-        if (!argv[i].startsWith("--") || argv[i + 1] === undefined) {
-            process.stderr.write(`unexpected argument: ${argv[i]}\n${USAGE}`);
-            return 2;
-        }
-        flags.set(argv[i].slice(2), argv[i + 1]);
-    }
-    const minor = flags.get("minor");
-    const derivedFrom = flags.get("derived-from");
-    const tree = flags.get("istio-source");
-    const defaults = flags.get("defaults");
-    if (!minor || !derivedFrom || (tree === undefined) === (defaults === undefined)) {
-        process.stderr.write(USAGE);
-        return 2;
-    }
-    const source =
-        tree !== undefined
-            ? istioSourceTree(tree, derivedFrom)
-            : chartDefaultsFolder(defaults as string, derivedFrom);
-    const facts = fs.existsSync(FACTS_FILE) ? readFactsFile() : {};
-    facts[minor] = deriveReleaseFacts(source);
-    fs.writeFileSync(FACTS_FILE, formatFactsFile(facts));
-    process.stdout.write(`${minor}: facts from ${derivedFrom} written to ${FACTS_FILE}\n`);
-    return 0;
-}
-
-if (require.main === module) {
-    process.exitCode = main(process.argv.slice(2));
 }

@@ -1,6 +1,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 
+/**
+ * The README's generated blocks: text between `<!-- key:start -->` and `<!-- key:end -->`
+ * markers that `npm run docs` and `npm run bench -- --readme` rewrite.
+ */
+
 export const README = path.resolve(__dirname, "..", "..", "README.md");
 
 /** Replaces the text between `<!-- key:start -->` and `<!-- key:end -->`. */
@@ -35,23 +40,4 @@ export function updateReadme(blocks: Record<string, string>): void {
         text = replaceBlock(text, key, body);
     }
     fs.writeFileSync(README, text);
-}
-
-/**
- * A Markdown table laid out as Prettier lays it out (cells padded to the column's width,
- * delimiter dashes as wide), so that a regenerated block passes `prettier --check`.
- */
-export function markdownTable(
-    header: readonly string[],
-    rows: readonly (readonly string[])[],
-    align: readonly ("left" | "right")[] = [],
-): string {
-    const widths = header.map((h, i) => Math.max(3, h.length, ...rows.map((r) => r[i].length)));
-    const pad = (cell: string, i: number) =>
-        align[i] === "right" ? cell.padStart(widths[i]) : cell.padEnd(widths[i]);
-    const line = (cells: readonly string[]) => `| ${cells.map(pad).join(" | ")} |`;
-    const rule = widths.map((w, i) =>
-        align[i] === "right" ? `${"-".repeat(w - 1)}:` : "-".repeat(w),
-    );
-    return [line(header), `| ${rule.join(" | ")} |`, ...rows.map(line)].join("\n");
 }

@@ -1,7 +1,7 @@
-import { renderArchitecture } from "./graph";
-import { loadPlan, LoadedPlan } from "./load";
+import { loadPlan, LoadedPlan } from "../plan/load";
+import { renderTimeline, timeline } from "../timing/timeline";
+import { renderArchitecture } from "./architecture";
 import { fenced } from "./readme";
-import { renderTimeline, timeline } from "./timeline";
 
 /** The README blocks generated from the dev and prod plans, by marker key. */
 export async function generatedBlocks(

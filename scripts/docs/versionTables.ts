@@ -8,8 +8,8 @@ import {
     ISTIO_RELEASES,
     KUBERNETES_VERSIONS,
     RETIRED_ISTIO_HOSTS,
-} from "../components/versions";
-import { markdownTable } from "./timing/readme";
+} from "../../components/versions";
+import { markdownTable } from "./markdownTable";
 
 /**
  * The README's version and chart-source tables, generated from the versions table

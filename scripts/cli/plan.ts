@@ -1,0 +1,110 @@
+import * as fs from "node:fs";
+import type { PolicyPackConfig } from "@pulumi/policy";
+import { hasMandatoryViolations } from "../../policies/evaluate";
+import { runProgram, RunResult } from "../offline/run";
+import { clusterNames } from "../plan/clusters";
+import { buildPlanJson } from "../plan/planJson";
+import { summarize } from "../plan/summary";
+import { isCalendarDay, parseCommandLine, usageError } from "./args";
+import { Io, processIo, runCli } from "./runner";
+
+/**
+ * `npm run plan -- --stack <dev|prod> [--out FILE] [--show-secrets] [--config FILE]`: runs the
+ * program against the offline mocks, prints a summary and optionally writes the plan as JSON
+ * (format in DESIGN.md, "Offline plan"). No cloud account and no Pulumi CLI needed.
+ */
+
+export const USAGE =
+    "usage: npm run plan -- --stack <dev|prod> [--out FILE] [--show-secrets] [--config FILE]\n" +
+    "                       [--policy-config FILE] [--as-of YYYY-MM-DD]\n" +
+    "  --stack NAME      stack whose Pulumi.<NAME>.yaml configures the run\n" +
+    "  --config FILE     use FILE (in Pulumi.<stack>.yaml form) instead of the stack's config\n" +
+    "  --out FILE        write the plan as JSON to FILE\n" +
+    '  --show-secrets    print secret values instead of "[secret]"\n' +
+    "  --policy-config FILE  policy pack config, as `pulumi preview --policy-pack-config` takes it\n" +
+    "  --as-of DAY       judge support calendars (EKS versions, Istio releases) on DAY, not today\n";
+
+const SPEC = {
+    usage: USAGE,
+    values: ["stack", "out", "config", "policy-config", "as-of"],
+    switches: ["show-secrets"],
+} as const;
+
+export interface CliArgs {
+    readonly stack: string;
+    readonly out?: string;
+    readonly config?: string;
+    readonly policyConfig?: string;
+    readonly asOf?: string;
+    readonly showSecrets: boolean;
+    readonly help: boolean;
+}
+
+/** Parses the command line; returns an error message for anything it does not understand. */
+export function parseArgs(argv: readonly string[]): CliArgs | { error: string } {
+    const args = parseCommandLine(argv, SPEC);
+    if ("error" in args) {
+        return args;
+    }
+    const { values, switches, help } = args;
+    if (help) {
+        return { stack: values.stack ?? "", showSecrets: switches["show-secrets"], help };
+    }
+    if (!values.stack) {
+        return { error: "--stack is required" };
+    }
+    const asOf = values["as-of"];
+    if (asOf !== undefined && !isCalendarDay(asOf)) {
+        return { error: `--as-of: "${asOf}" is not a calendar day like 2026-11-30` };
+    }
+    return {
+        stack: values.stack,
+        out: values.out,
+        config: values.config,
+        policyConfig: values["policy-config"],
+        asOf,
+        showSecrets: switches["show-secrets"],
+        help,
+    };
+}
+
+/**
+ * The CLI. Exit codes: 0 done, 1 invalid config or program error, 2 bad usage, 3 a mandatory
+ * policy violation (the plan is still printed and written).
+ */
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+    const args = parseArgs(argv);
+    if ("error" in args) {
+        return usageError(io, USAGE, args.error);
+    }
+    if (args.help) {
+        io.stdout(USAGE);
+        return 0;
+    }
+    let run: RunResult;
+    let policyConfig: PolicyPackConfig | undefined;
+    try {
+        policyConfig = args.policyConfig
+            ? (JSON.parse(fs.readFileSync(args.policyConfig, "utf8")) as PolicyPackConfig)
+            : undefined;
+        run = await runProgram({ stack: args.stack, configFile: args.config });
+    } catch (err) {
+        io.stderr(`${err instanceof Error ? err.message : String(err)}\n`);
+        return 1;
+    }
+    const plan = buildPlanJson(run, {
+        showSecrets: args.showSecrets,
+        policyConfig,
+        asOf: args.asOf,
+    });
+    io.stdout(summarize(plan, clusterNames(run), run.configFile));
+    if (args.out) {
+        fs.writeFileSync(args.out, `${JSON.stringify(plan, null, 2)}\n`);
+        io.stdout(`Plan written to ${args.out}\n`);
+    }
+    return hasMandatoryViolations(plan) ? 3 : 0;
+}
+
+if (require.main === module) {
+    runCli(main);
+}

@@ -1,0 +1,108 @@
+import type { PolicyPackConfig } from "@pulumi/policy";
+import {
+    evaluatePlan,
+    PlanResourceInput as PlanResource,
+    PolicyResults,
+    stackResourcesOf,
+} from "../../policies/evaluate";
+import { meshReachability, ReachabilityEntry } from "../../policies/rules/reachability";
+import { RunResult } from "../offline/run";
+import { redact, reveal } from "../offline/values";
+
+/**
+ * The plan document `npm run plan` prints a summary of and writes as JSON (format in DESIGN.md,
+ * "Offline plan"): the run's resources and outputs, secrets redacted unless asked for, the
+ * reachability between clusters, and the policy pack's results.
+ */
+
+/** A plan resource and the policy results: the shapes the policy evaluator reads and writes. */
+export type {
+    PlanResourceInput as PlanResource,
+    PolicyPackSummary,
+    PolicyResults,
+    PolicyViolationRecord as PolicyViolation,
+} from "../../policies/evaluate";
+
+export interface PlanJson extends PolicyResults {
+    readonly project: string;
+    readonly stack: string;
+    readonly offline: true;
+    readonly mockValues: string;
+    readonly resources: PlanResource[];
+    readonly outputs: Record<string, unknown>;
+    /** Every ordered pair of clusters, both paths (api, hbone), hop by hop. */
+    readonly reachability: ReachabilityEntry[];
+}
+
+/**
+ * The policy pack (`policies/`), evaluated in-process. Policies see secret values in the clear,
+ * as the engine gives them, whatever the plan document shows.
+ */
+export function evaluatePolicies(
+    run: RunResult,
+    config?: PolicyPackConfig,
+    asOf?: string,
+): PolicyResults {
+    const { plan, stackResources } = revealedPlan(run);
+    return evaluatePlan(plan, { config, asOf, stackResources });
+}
+
+interface Revealed {
+    readonly plan: { resources: PlanResource[] };
+    readonly stackResources: ReturnType<typeof stackResourcesOf>;
+}
+
+const revealed = new WeakMap<RunResult, Revealed>();
+
+/**
+ * The run's resources with secrets revealed, as policies see them, built once per run: the
+ * plan's reachability and the policy that checks it then share one computation.
+ */
+function revealedPlan(run: RunResult): Revealed {
+    let found = revealed.get(run);
+    if (!found) {
+        const plan = { resources: planResources(run, (v) => reveal(v)) };
+        found = { plan, stackResources: stackResourcesOf(plan) };
+        revealed.set(run, found);
+    }
+    return found;
+}
+
+function planResources(run: RunResult, view: (v: unknown) => unknown): PlanResource[] {
+    return run.resources.map((r): PlanResource => ({
+        urn: r.urn,
+        id: r.custom ? r.id : null,
+        type: r.type,
+        name: r.name,
+        parent: r.parent,
+        provider: r.provider,
+        dependsOn: r.dependsOn,
+        protect: r.protect,
+        inputs: view(r.rawInputs) as Record<string, unknown>,
+    }));
+}
+
+export interface PlanOptions {
+    /** Keep secret values instead of replacing them with `"[secret]"`. @default false */
+    readonly showSecrets?: boolean;
+    /** Levels and settings for the policy pack's rules. @default the pack's own */
+    readonly policyConfig?: PolicyPackConfig;
+    /** The day (YYYY-MM-DD) calendar rules judge on. @default today */
+    readonly asOf?: string;
+}
+
+/** The plan document for a run. */
+export function buildPlanJson(run: RunResult, options: PlanOptions = {}): PlanJson {
+    const view = (v: unknown) =>
+        (options.showSecrets ? reveal(v) : redact(v)) as Record<string, unknown>;
+    const plan = {
+        project: run.project,
+        stack: run.stack,
+        offline: true as const,
+        mockValues: "ids, ARNs and endpoints are mock placeholders",
+        resources: planResources(run, view),
+        outputs: view(run.rawOutputs),
+        reachability: meshReachability(revealedPlan(run).stackResources),
+    };
+    return { ...plan, ...evaluatePolicies(run, options.policyConfig, options.asOf) };
+}
