@@ -20,11 +20,18 @@ export default tseslint.config(
         },
     },
     {
-        // The Pulumi rules need type information; only the program's code handles Outputs.
-        files: ["index.ts", "components/**/*.ts", "examples/**/*.ts"],
+        // Type information for every file: a promise nobody awaits loses its error (a failed
+        // resource registration, a mock that throws) and is caught here instead of at run time.
         languageOptions: {
             parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
         },
+        rules: {
+            "@typescript-eslint/no-floating-promises": "error",
+        },
+    },
+    {
+        // The Pulumi rules: only the program's code handles Outputs.
+        files: ["index.ts", "components/**/*.ts", "examples/**/*.ts"],
         plugins: { "@pulumi": pulumi },
         rules: {
             "@pulumi/no-output-in-template-literal": "error",

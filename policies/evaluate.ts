@@ -14,7 +14,7 @@ import { packEnforcementLevel, packName, policies as packPolicies } from "./rule
 import { configOf } from "./rules/util";
 
 /**
- * Runs the pack in-process over an offline plan (DESIGN.md, "Offline plan"), building for each
+ * Runs the pack in-process over an offline plan (docs/plan.md), building for each
  * rule the arguments the policy SDK's analyzer would: resource rules get a resource's inputs,
  * stack rules get every resource with its parent and dependencies resolved to resource objects.
  * Pure: no server, no engine, no I/O. Give it the plan with secrets revealed, as the engine gives

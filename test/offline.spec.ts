@@ -634,7 +634,7 @@ describe("offline engine: runProgram and the plan", () => {
         assert.ok(run.rawOutputs.rootKey instanceof SecretValue);
     });
 
-    it("builds the plan JSON of DESIGN.md, secrets as [secret] unless shown", async () => {
+    it("builds the plan JSON of docs/plan.md, secrets as [secret] unless shown", async () => {
         const run = await runProgram({ stack: "dev", configFile, program });
         const plan = buildPlanJson(run);
         assert.deepEqual(Object.keys(plan), [

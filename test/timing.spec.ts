@@ -1,11 +1,8 @@
 import * as assert from "node:assert/strict";
-import * as fs from "node:fs";
-import { generatedBlocks } from "../scripts/docs/blocks";
 import { dependencyGraph, toDot, toMermaid } from "../scripts/docs/dependencyGraph";
 import { GraphResource } from "../scripts/docs/graphResource";
 import { markdownTable } from "../scripts/docs/markdownTable";
 import { renderReachability } from "../scripts/docs/reachability";
-import { readBlock, README } from "../scripts/docs/readme";
 import { versionBlocks } from "../scripts/docs/versionTables";
 import { clusterNames } from "../scripts/plan/clusters";
 import { buildPlanJson } from "../scripts/plan/planJson";
@@ -186,7 +183,7 @@ describe("deploy timeline model", () => {
         );
     });
 
-    it("generates the README's version tables from the versions table", () => {
+    it("generates docs/versions.md's tables from the versions table", () => {
         const blocks = versionBlocks();
         assert.deepEqual(Object.keys(blocks), [
             "versions:eks",
@@ -202,24 +199,6 @@ describe("deploy timeline model", () => {
             /^\| 1\.31\.1 \(default\) +\| 1\.32–1\.36 +\| 1\.32–1\.35 +\|/m,
         );
         assert.match(blocks["versions:charts"], /refused: retired, removed in December 2026/);
-    });
-
-    it("keeps the README's generated blocks equal to the versions table and the plans", async () => {
-        const blocks = {
-            ...versionBlocks(),
-            ...(await generatedBlocks(async (stack) => {
-                const run = await stackRun(stack);
-                return { plan: buildPlanJson(run), clusters: clusterNames(run) };
-            })),
-        };
-        const readme = fs.readFileSync(README, "utf8");
-        for (const [key, body] of Object.entries(blocks)) {
-            assert.equal(
-                readBlock(readme, key),
-                body.trim(),
-                `README block ${key} is stale: run npm run docs`,
-            );
-        }
     });
 
     it("meets the goals on prod: critical path within 1.2x the floor, 2x faster than cluster by cluster", async () => {

@@ -1,49 +1,18 @@
 import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { MeshCidr } from "../cidr";
-import { EndpointConfig, NodeGroupConfig } from "../config";
 import { awsExecKubeconfig } from "../kubeconfig";
 import { MANAGED_POLICIES } from "../versions";
-import { apiIngressRules, controlPlane, managedNodeGroup, role, secretsKey } from "./clusterParts";
+import {
+    apiIngressRules,
+    controlPlane,
+    EksClusterArgs,
+    managedNodeGroup,
+    role,
+    secretsKey,
+} from "./clusterParts";
 
-export interface EksClusterArgs {
-    readonly region: string;
-    readonly kubernetesVersion: string;
-    readonly vpcId: pulumi.Input<string>;
-    readonly privateSubnetIds: pulumi.Input<string>[];
-    readonly publicSubnetIds: pulumi.Input<string>[];
-    /** Kubernetes service CIDR; fixed at creation (changing it replaces the cluster). */
-    readonly serviceCidr: string;
-    readonly endpoint: EndpointConfig;
-    /**
-     * Addresses added to the public endpoint's allow-list when it is restricted: the peer
-     * clusters' NAT gateways, so their istiod can reach this API server.
-     * @default none
-     */
-    readonly peerPublicIps?: pulumi.Input<string>[];
-    /**
-     * Who may reach the API server on 443, because istiod in every other cluster watches it:
-     * each peer VPC, or the mesh's declared address space (one rule per block, however many
-     * peers). Nothing else of the mesh is opened on the cluster security group: east-west
-     * traffic enters through its load balancer's own group.
-     */
-    readonly apiSources: readonly MeshCidr[];
-    /**
-     * Resources the nodes must wait for: the private subnets' address reservations, so that the
-     * VPC CNI never hands a reserved address to a pod.
-     * @default none
-     */
-    readonly nodesAfter?: readonly pulumi.Resource[];
-    readonly nodeGroup: NodeGroupConfig;
-    /** IAM principals granted `AmazonEKSClusterAdminPolicy` through access entries. */
-    readonly clusterAdmins: readonly string[];
-    /** EKS deletion protection, plus Pulumi `protect` on the cluster. */
-    readonly deletionProtection: boolean;
-    readonly tags: Record<string, string>;
-    /** The AWS provider of the cluster's region. */
-    readonly awsProvider: pulumi.ProviderResource;
-}
+export type { EksClusterArgs };
 
 /**
  * An EKS cluster ready for an ambient mesh: API authentication, secrets encrypted with its own

@@ -2,7 +2,7 @@ import * as os from "node:os";
 import { markdownTable } from "../docs/markdownTable";
 import { BenchRow } from "./measure";
 
-/** The bench's results as the README shows them. */
+/** The bench's results as docs/timing.md shows them. */
 
 export function renderTable(rows: readonly BenchRow[]): string {
     return markdownTable(
@@ -19,7 +19,7 @@ export function renderTable(rows: readonly BenchRow[]): string {
     );
 }
 
-/** The README's `bench` block: the table, and the machine it was measured on. */
-export function readmeBlock(table: string): string {
+/** docs/timing.md's `bench` block: the table, and the machine it was measured on. */
+export function docsBlock(table: string): string {
     return `${table}\n\nMeasured with \`npm run bench\` on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "unknown CPU"}).`;
 }

@@ -2,26 +2,28 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { hasGnuTime, measure, SIZES } from "../bench/measure";
-import { readmeBlock, renderTable } from "../bench/table";
-import { updateReadme } from "../docs/readme";
+import { docsBlock, renderTable } from "../bench/table";
+import { writeBlocks } from "../docs/files";
 import { readArgs } from "./args";
 import { Io, processIo, runCli } from "./runner";
 
 /**
  * `npm run bench`: offline plan wall time, peak memory and resource count for 1 to 32 clusters,
- * as a Markdown table (or JSON), optionally written into the README.
+ * as a Markdown table (or JSON), optionally written into docs/timing.md.
  */
 
-const USAGE = "usage: npm run bench [-- --json] [-- --readme]\n";
+const USAGE =
+    "usage: npm run bench [-- --json] [-- --docs]\n" +
+    "  --docs  also write the table into docs/timing.md\n";
 
-const SPEC = { usage: USAGE, values: [], switches: ["json", "readme"] } as const;
+const SPEC = { usage: USAGE, values: [], switches: ["json", "docs"] } as const;
 
 export function main(argv: readonly string[], io: Io = processIo): number {
     const args = readArgs(argv, SPEC, io);
     if (typeof args === "number") {
         return args;
     }
-    const { json, readme } = args.switches;
+    const { json, docs } = args.switches;
     if (!hasGnuTime()) {
         io.stderr("npm run bench needs GNU time (/usr/bin/time): apt-get install time\n");
         return 1;
@@ -37,8 +39,8 @@ export function main(argv: readonly string[], io: Io = processIo): number {
         });
         const table = renderTable(rows);
         io.stdout(json ? `${JSON.stringify(rows, null, 2)}\n` : `${table}\n`);
-        if (readme) {
-            updateReadme({ bench: readmeBlock(table) });
+        if (docs) {
+            writeBlocks({ "docs/timing.md": { bench: docsBlock(table) } });
         }
         return 0;
     } finally {

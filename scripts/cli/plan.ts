@@ -11,7 +11,7 @@ import { Io, processIo, runCli } from "./runner";
 /**
  * `npm run plan -- --stack <dev|prod> [--out FILE] [--show-secrets] [--config FILE]`: runs the
  * program against the offline mocks, prints a summary and optionally writes the plan as JSON
- * (format in DESIGN.md, "Offline plan"). No cloud account and no Pulumi CLI needed.
+ * (format in docs/plan.md). No cloud account and no Pulumi CLI needed.
  */
 
 export const USAGE =

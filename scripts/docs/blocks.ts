@@ -1,23 +1,38 @@
 import { loadPlan, LoadedPlan } from "../plan/load";
 import { renderTimeline, timeline } from "../timing/timeline";
 import { renderArchitecture } from "./architecture";
-import { fenced } from "./readme";
+import { configurationTable } from "./configTable";
+import { DocBlocks, fenced } from "./files";
+import { referenceBlocks } from "./policyReference";
+import { versionBlocks } from "./versionTables";
 
-/** The README blocks generated from the dev and prod plans, by marker key. */
-export async function generatedBlocks(
+/**
+ * Every generated block of the repository's Markdown, by file: the README's configuration
+ * table (from the config schema), the version tables (from the versions table), the policy
+ * reference (from the rules), and the architecture diagrams and deploy timelines (from the dev
+ * and prod plans). The bench's table is measured, not derived: `npm run bench -- --docs`.
+ */
+export async function generatedDocs(
     load: (stack: "dev" | "prod") => Promise<LoadedPlan> = loadPlan,
-): Promise<Record<string, string>> {
-    const blocks: Record<string, string> = {};
+): Promise<DocBlocks> {
+    const architecture: Record<string, string> = {};
+    const timelines: Record<string, string> = {};
     for (const stack of ["dev", "prod"] as const) {
         const { plan, clusters } = await load(stack);
-        blocks[`architecture:${stack}`] = fenced(
+        architecture[`architecture:${stack}`] = fenced(
             "mermaid",
             renderArchitecture(plan.resources, clusters),
         );
-        blocks[`timeline:${stack}`] = fenced(
+        timelines[`timeline:${stack}`] = fenced(
             "text",
             renderTimeline(timeline(stack, plan.resources, clusters, 10)),
         );
     }
-    return blocks;
+    return {
+        "README.md": { configuration: configurationTable() },
+        "docs/versions.md": versionBlocks(),
+        "docs/architecture.md": architecture,
+        "docs/timing.md": timelines,
+        "policies/README.md": referenceBlocks(),
+    };
 }

@@ -16,3 +16,8 @@ export function markdownTable(
     );
     return [line(header), `| ${rule.join(" | ")} |`, ...rows.map(line)].join("\n");
 }
+
+/** Text as one table cell: a `|` would end the cell. */
+export function tableCell(text: string): string {
+    return text.replace(/\|/g, "\\|");
+}

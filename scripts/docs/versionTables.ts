@@ -12,8 +12,8 @@ import {
 import { markdownTable } from "./markdownTable";
 
 /**
- * The README's version and chart-source tables, generated from the versions table
- * (`components/versions.ts`) so the two cannot disagree; a test keeps the README equal to this.
+ * docs/versions.md's version and chart-source tables, generated from the versions table
+ * (`components/versions.ts`) so the two cannot disagree; a test keeps the file equal to this.
  */
 
 const range = (versions: readonly string[]) =>
@@ -95,7 +95,7 @@ function sources(): string {
     ].join("\n");
 }
 
-/** The README blocks, by marker key. */
+/** docs/versions.md's blocks, by marker key. */
 export function versionBlocks(): Record<string, string> {
     return {
         "versions:eks": eksTable(),

@@ -10,8 +10,8 @@ import { RunResult } from "../offline/run";
 import { redact, reveal } from "../offline/values";
 
 /**
- * The plan document `npm run plan` prints a summary of and writes as JSON (format in DESIGN.md,
- * "Offline plan"): the run's resources and outputs, secrets redacted unless asked for, the
+ * The plan document `npm run plan` prints a summary of and writes as JSON (format in
+ * docs/plan.md): the run's resources and outputs, secrets redacted unless asked for, the
  * reachability between clusters, and the policy pack's results.
  */
 

@@ -14,7 +14,7 @@ import { istioRemoteSecretKubeconfig, istioRemoteSecretMetadata } from "./remote
 /**
  * The istio-*, istiod-* and ztunnel-* rules: the Istio ambient multi-primary, multi-network mesh,
  * from the charts it is installed from to what istiod, ztunnel and the remote secrets must agree
- * on (FACTS.md, "Istio ambient, multi-primary, multi-network").
+ * on.
  */
 
 export * from "./ambient";
