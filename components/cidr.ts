@@ -10,7 +10,7 @@ const CIDR_PATTERN = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
 /** A named block of the mesh's address space: a cluster's VPC, or a declared range. */
 export interface MeshCidr {
-    /** Stable key (a cluster name, or a block's ruleKey); names routes and rules. */
+    /** Stable key (a cluster name, or a block's name fragment); names routes and rules. */
     readonly name: string;
     readonly cidr: string;
     /** Who sits there, in words for rule descriptions. @default `name` */

@@ -152,10 +152,28 @@ describe("EksCluster", () => {
         const sg = trio.one(CLUSTER, "use1-a-eks").state.clusterSecurityGroupId;
         const onCluster = trio.ofType(RULE).filter((r) => r.inputs.securityGroupId === sg);
         assert.deepEqual(
-            onCluster.map((r) => [r.name, r.inputs.cidrIpv4, r.inputs.fromPort, r.inputs.toPort]),
+            onCluster.map((r) => [
+                r.name,
+                r.inputs.cidrIpv4,
+                r.inputs.fromPort,
+                r.inputs.toPort,
+                r.inputs.description,
+            ]),
             [
-                ["use1-a-api-from-10-0-0-0-16", "10.0.0.0/16", 443, 443],
-                ["use1-a-api-from-mesh-10-96-0-0-11", "10.96.0.0/11", 443, 443],
+                [
+                    "use1-a-api-from-10-0-0-0-16",
+                    "10.0.0.0/16",
+                    443,
+                    443,
+                    "operators in 10.0.0.0/16 reach the private endpoint",
+                ],
+                [
+                    "use1-a-api-from-mesh-10-96-0-0-11",
+                    "10.96.0.0/11",
+                    443,
+                    443,
+                    "istiod in the mesh's address space 10.96.0.0/11 watches this API server",
+                ],
             ],
         );
     });

@@ -247,7 +247,7 @@ export function apiIngressRules(p: Parts, securityGroupId: pulumi.Input<string>)
         https(
             `api-from-${source.name}`,
             source.cidr,
-            `istiod in ${source.name} watches this API server`,
+            `istiod in ${source.description ?? source.name} watches this API server`,
         );
     }
     for (const cidr of p.args.endpoint.privateAccessCidrs) {
