@@ -14,7 +14,14 @@ import { main, parseArgs } from "../scripts/cli/plan";
 import { clusterOf } from "../scripts/plan/clusters";
 import { buildPlanJson } from "../scripts/plan/planJson";
 import { summarize } from "../scripts/plan/summary";
-import { loadStackConfig, OfflineConfigError, toConfigMap } from "../scripts/offline/config";
+import { isSecretConfig } from "../components/config/secretKeys";
+import {
+    applyConfig,
+    loadStackConfig,
+    OfflineConfigError,
+    toConfigMap,
+    toExportedConfig,
+} from "../scripts/offline/config";
 import { runProgram } from "../scripts/offline/run";
 import { SecretValue } from "../scripts/offline/values";
 import {
@@ -582,6 +589,49 @@ describe("offline engine: config", () => {
         assert.throws(
             () => loadStackConfig({ projectDir: path.resolve(__dirname, ".."), stack: "nope" }),
             /Pulumi\.nope\.yaml not found/,
+        );
+    });
+
+    it("reads `pulumi config --json --show-secrets` output, keeping secrets secret", () => {
+        const exported = toExportedConfig(
+            "eks-ambient-mesh",
+            { environment: "dev", clusters: [{ name: "a" }], "aws:region": "us-west-2", key: "k" },
+            ["key"],
+        );
+        assert.deepEqual(exported["eks-ambient-mesh:clusters"], {
+            value: '[{"name":"a"}]',
+            objectValue: [{ name: "a" }],
+            secret: false,
+        });
+        const config = loadStackConfig({
+            projectDir: path.resolve(__dirname, ".."),
+            stack: "x",
+            configFile: tmpFile("exported.json", JSON.stringify(exported)),
+        });
+        assert.deepEqual(config.values, {
+            "eks-ambient-mesh:environment": "dev",
+            "eks-ambient-mesh:clusters": '[{"name":"a"}]',
+            "aws:region": "us-west-2",
+            "eks-ambient-mesh:key": "k",
+        });
+        assert.deepEqual(config.secretKeys, ["eks-ambient-mesh:key"]);
+        applyConfig(config.values, config.secretKeys);
+        assert.deepEqual(
+            ["eks-ambient-mesh:key", "eks-ambient-mesh:environment"].map(isSecretConfig),
+            [true, false],
+        );
+        const blinded = tmpFile(
+            "blinded.json",
+            JSON.stringify({ "eks-ambient-mesh:key": { secret: true } }),
+        );
+        assert.throws(
+            () =>
+                loadStackConfig({
+                    projectDir: path.resolve(__dirname, ".."),
+                    stack: "x",
+                    configFile: blinded,
+                }),
+            /blinded\.json: eks-ambient-mesh:key has no value; export the config with `pulumi config --json --show-secrets`$/,
         );
     });
 

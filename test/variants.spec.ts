@@ -4,9 +4,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as x509 from "@peculiar/x509";
-import { parse, stringify } from "yaml";
+import { parse } from "yaml";
 import { ConfigError } from "../components/config";
 import { SecretValue } from "../scripts/offline/values";
+import { toExportedConfig } from "../scripts/offline/config";
 import { runProgram, RunResult } from "../scripts/offline/run";
 import { main } from "../scripts/cli/plan";
 import { buildPlanJson } from "../scripts/plan/planJson";
@@ -22,11 +23,13 @@ const KEY = "eks-ambient-mesh";
 const BASE = Object.fromEntries(Object.entries(pairConfig()).map(([k, v]) => [`${KEY}:${k}`, v]));
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "eks-ambient-mesh-variants-"));
 
+/** The stack's config as `pulumi config --json --show-secrets` exports it, the CA key secret. */
 function writeConfig(name: string, change: (config: Record<string, any>) => void): string {
     const config = structuredClone(BASE);
     change(config);
-    const file = path.join(dir, `Pulumi.${name}.yaml`);
-    fs.writeFileSync(file, stringify({ config }));
+    const file = path.join(dir, `${name}.json`);
+    const exported = toExportedConfig("eks-ambient-mesh", config, [`${KEY}:rootCaKeyPem`]);
+    fs.writeFileSync(file, JSON.stringify(exported));
     return file;
 }
 

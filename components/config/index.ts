@@ -6,6 +6,7 @@ import { checkAcrossClusters, checkAddressSpace, checkRelease } from "./crossChe
 import { checkMeshKeys, checkRootCa } from "./meshChecks";
 import { defaultNetwork, show } from "./problems";
 import { ParsedCluster, ParsedMesh, platformSchema } from "./schema";
+import { isSecretConfig } from "./secretKeys";
 
 /**
  * The stack's configuration: one typed model, read in one place and validated before any
@@ -110,8 +111,17 @@ function shapeProblems(raw: unknown, issues: readonly z.core.$ZodIssue[]): strin
     });
 }
 
+export interface ValidateOptions {
+    /** Top-level keys the stack holds as secrets (`pulumi config set --secret`). */
+    readonly secretKeys?: ReadonlySet<string>;
+}
+
 /** Validates raw config (as read from the stack) and returns the typed model with defaults. */
-export function validateConfig(raw: unknown, project: string): PlatformConfig {
+export function validateConfig(
+    raw: unknown,
+    project: string,
+    options: ValidateOptions = {},
+): PlatformConfig {
     const parsed = platformSchema.safeParse(raw);
     if (!parsed.success) {
         throw new ConfigError(shapeProblems(raw, parsed.error.issues));
@@ -133,7 +143,14 @@ export function validateConfig(raw: unknown, project: string): PlatformConfig {
     checkAddressSpace(cfg.clusters, cfg.mesh, problems);
     const release = checkRelease(cfg.mesh, cfg.clusters, problems, warnings);
     checkMeshKeys(cfg.mesh, problems);
-    checkRootCa({ cert: cfg.rootCaCertPem, key: cfg.rootCaKeyPem }, problems);
+    checkRootCa(
+        {
+            cert: cfg.rootCaCertPem,
+            key: cfg.rootCaKeyPem,
+            keyIsSecret: options.secretKeys?.has("rootCaKeyPem") ?? false,
+        },
+        problems,
+    );
     if (problems.length > 0 || !release) {
         throw new ConfigError(problems);
     }
@@ -170,14 +187,18 @@ export function validateConfig(raw: unknown, project: string): PlatformConfig {
 export function loadConfig(): PlatformConfig {
     const project = pulumi.getProject();
     const raw: Record<string, unknown> = {};
+    const secretKeys = new Set<string>();
     for (const [fullKey, value] of Object.entries(pulumi.runtime.allConfig())) {
         const [namespace, key] = fullKey.split(":", 2);
         if (namespace !== project || key === undefined) {
             continue;
         }
         raw[key] = parseConfigValue(value);
+        if (isSecretConfig(fullKey)) {
+            secretKeys.add(key);
+        }
     }
-    const config = validateConfig(raw, project);
+    const config = validateConfig(raw, project, { secretKeys });
     config.warnings.forEach((w) => pulumi.log.warn(w));
     return config;
 }

@@ -73,9 +73,17 @@ function checkChartRepository(repository: string, problems: Problems): void {
 }
 
 /** An existing root must be a CA certificate with its matching key; the key is never shown. */
-export function checkRootCa(root: { cert?: string; key?: string }, problems: Problems): void {
+export function checkRootCa(
+    root: { cert?: string; key?: string; keyIsSecret: boolean },
+    problems: Problems,
+): void {
     if (root.cert === undefined && root.key === undefined) {
         return;
+    }
+    if (root.key !== undefined && !root.keyIsSecret) {
+        problems.push(
+            "rootCaKeyPem: [secret] is plain text in the stack's configuration; a CA key must be secret config: pulumi config set --secret rootCaKeyPem < root-ca.key",
+        );
     }
     if (root.cert === undefined || root.key === undefined) {
         problems.push(

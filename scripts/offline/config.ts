@@ -23,6 +23,8 @@ export interface StackConfig {
     readonly file: string;
     /** Namespaced keys to CLI-encoded values, ready for `pulumi.runtime.setAllConfig`. */
     readonly values: Record<string, string>;
+    /** Namespaced keys whose values were set as secrets (`pulumi config set --secret`). */
+    readonly secretKeys: string[];
     /** Decoded values by namespaced key, as written in the file. */
     readonly raw: Record<string, unknown>;
 }
@@ -116,6 +118,8 @@ export function loadStackConfig(options: {
     readonly stack: string;
     readonly configFile?: string;
     readonly config?: Record<string, unknown>;
+    /** Keys of `config` (short or namespaced) that stand for secret values. */
+    readonly secretKeys?: readonly string[];
 }): StackConfig {
     const project = readProjectName(options.projectDir);
     if (options.config !== undefined) {
@@ -123,11 +127,21 @@ export function loadStackConfig(options: {
             Object.entries(options.config).map(([k, v]) => [namespacedKey(project, k), v]),
         );
         const file = `(config of stack ${options.stack})`;
-        return { project, file, values: toConfigMap(project, options.config, file), raw };
+        const secretKeys = (options.secretKeys ?? []).map((k) => namespacedKey(project, k));
+        return {
+            project,
+            file,
+            values: toConfigMap(project, options.config, file),
+            raw,
+            secretKeys,
+        };
     }
     const file = options.configFile
         ? path.resolve(options.configFile)
         : path.join(options.projectDir, `Pulumi.${options.stack}.yaml`);
+    if (file.endsWith(".json")) {
+        return readExportedConfig(project, file);
+    }
     const doc = readYaml(file);
     if (doc !== null && doc !== undefined && !isPlainObject(doc)) {
         throw new OfflineConfigError(`${file}: expected a mapping with a "config" key`);
@@ -139,7 +153,78 @@ export function loadStackConfig(options: {
     const raw = Object.fromEntries(
         Object.entries(config ?? {}).map(([k, v]) => [namespacedKey(project, k), v]),
     );
-    return { project, file, values: toConfigMap(project, config ?? {}, file), raw };
+    return { project, file, values: toConfigMap(project, config ?? {}, file), raw, secretKeys: [] };
+}
+
+/**
+ * A `config:` map in the form `pulumi config --json --show-secrets` prints, `secretKeys` (short
+ * or namespaced) marked secret: what `--config FILE.json` reads back.
+ */
+export function toExportedConfig(
+    project: string,
+    config: Record<string, unknown>,
+    secretKeys: readonly string[] = [],
+): Record<string, ExportedValue> {
+    const secret = new Set(secretKeys.map((k) => namespacedKey(project, k)));
+    return Object.fromEntries(
+        Object.entries(config).map(([key, value]) => {
+            const fullKey = namespacedKey(project, key);
+            const entry =
+                typeof value === "object" && value !== null
+                    ? { value: JSON.stringify(value), objectValue: value }
+                    : { value: String(value) };
+            return [fullKey, { ...entry, secret: secret.has(fullKey) }];
+        }),
+    );
+}
+
+/** One key of `pulumi config --json --show-secrets`. */
+export interface ExportedValue {
+    readonly value?: string;
+    readonly objectValue?: unknown;
+    readonly secret?: boolean;
+}
+
+/**
+ * A stack's configuration as `pulumi config --json --show-secrets` prints it: fully qualified
+ * keys, each `{ value, objectValue?, secret }`. Secret values keep their secretness, as the CLI
+ * hands decrypted `secure:` values to a program.
+ */
+function readExportedConfig(project: string, file: string): StackConfig {
+    let doc: unknown;
+    try {
+        doc = JSON.parse(fs.readFileSync(file, "utf8"));
+    } catch (err) {
+        throw new OfflineConfigError(
+            (err as NodeJS.ErrnoException).code === "ENOENT"
+                ? `${file} not found`
+                : `${file} is not valid JSON: ${(err as Error).message}`,
+        );
+    }
+    if (!isPlainObject(doc)) {
+        throw new OfflineConfigError(
+            `${file}: expected the object \`pulumi config --json --show-secrets\` prints`,
+        );
+    }
+    const values: Record<string, string> = {};
+    const raw: Record<string, unknown> = {};
+    const secretKeys: string[] = [];
+    for (const [key, entry] of Object.entries(doc)) {
+        const fullKey = namespacedKey(project, key);
+        if (!isPlainObject(entry) || !("value" in entry || "objectValue" in entry)) {
+            throw new OfflineConfigError(
+                `${file}: ${fullKey} has no value; export the config with \`pulumi config --json --show-secrets\``,
+            );
+        }
+        const { value, objectValue, secret } = entry as ExportedValue;
+        raw[fullKey] = objectValue !== undefined ? objectValue : value;
+        values[fullKey] =
+            objectValue !== undefined ? encodeConfigValue(objectValue) : String(value);
+        if (secret === true) {
+            secretKeys.push(fullKey);
+        }
+    }
+    return { project, file, values, raw, secretKeys };
 }
 
 /** Replaces the runtime's whole configuration. */

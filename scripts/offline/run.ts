@@ -20,10 +20,15 @@ export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
 
 export interface RunOptions extends OfflineMocksOptions {
     readonly stack: string;
-    /** A file in `Pulumi.<stack>.yaml` form, used instead of the stack's own. */
+    /**
+     * A file used instead of the stack's own: in `Pulumi.<stack>.yaml` form, or (`.json`) as
+     * `pulumi config --json --show-secrets` prints a stack's configuration, secrets marked.
+     */
     readonly configFile?: string;
     /** The `config:` map of such a file, used instead of any file. */
     readonly config?: Record<string, unknown>;
+    /** Keys of `config` set as secrets, as `pulumi config set --secret` would. */
+    readonly secretKeys?: readonly string[];
     /** @default the repository root */
     readonly projectDir?: string;
     /**
@@ -121,6 +126,7 @@ async function runAlone(options: RunOptions): Promise<RunResult> {
         stack: options.stack,
         configFile: options.configFile,
         config: options.config,
+        secretKeys: options.secretKeys,
     });
     const restore = snapshotRuntime();
     // The SDK records `new Error().stack` for every promise it creates (its leak detector):
@@ -136,7 +142,7 @@ async function runAlone(options: RunOptions): Promise<RunResult> {
         stack: options.stack,
         strictUrns: true,
     });
-    applyConfig(config.values);
+    applyConfig(config.values, config.secretKeys);
 
     // The SDK reports failed registrations as unhandled rejections (the CLI's language host
     // turns them into errors); collect them so that the run fails with the first one.
