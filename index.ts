@@ -1,17 +1,24 @@
 import { loadConfig } from "./components/config";
 import { Platform } from "./components/platform";
+import { readPeerStacks } from "./components/platform/peerStacks";
 
-// Validation runs before any resource is registered: a bad config creates nothing.
-const config = loadConfig();
-const platform = new Platform(config.environment, { config });
-
-export const environment = config.environment;
-export const meshId = config.mesh.meshId;
-export const trustDomain = config.mesh.trustDomain;
-export const istioVersion = config.mesh.istioVersion;
-export const dataplaneMode = config.mesh.dataplaneMode;
-export const rootCaCertPem = platform.rootCaCertPem;
-export const clusters = platform.clusterOutputs();
-export const transitGateways = platform.transitGateways;
-/** Read by peer stacks of the same mesh (`mesh.peers`); holds reader tokens, so secret. */
-export const meshPeers = platform.meshPeers;
+// Validation runs before any resource is registered: a bad config creates nothing. Peer stacks
+// are read and checked next, also before anything is created; then one Platform builds it all.
+export = async () => {
+    const config = loadConfig();
+    const peers = await readPeerStacks(config);
+    const platform = new Platform(config.environment, { config, peers });
+    return {
+        environment: config.environment,
+        meshId: config.mesh.meshId,
+        trustDomain: config.mesh.trustDomain,
+        istioVersion: config.mesh.istioVersion,
+        dataplaneMode: config.mesh.dataplaneMode,
+        rootCaCertPem: platform.rootCaCertPem,
+        clusters: platform.clusterOutputs(),
+        transitGateways: platform.transitGateways,
+        transitGatewayPeerings: platform.transitGatewayPeerings,
+        /** Read by peer stacks of the same mesh (`mesh.peers`); holds reader tokens, so secret. */
+        meshPeers: platform.meshPeers,
+    };
+};

@@ -22,13 +22,29 @@ describe("scripts/cli: the argument parser", () => {
         assert.deepEqual(parseCommandLine(["--stack", "dev", "--out=a=b.json", "--json"], SPEC), {
             values: { stack: "dev", out: "a=b.json" },
             switches: { json: true },
+            lists: {},
             help: false,
         });
         assert.deepEqual(parseCommandLine([], SPEC), {
             values: {},
             switches: { json: false },
+            lists: {},
             help: false,
         });
+    });
+
+    it("collects every value of a repeatable flag, in order", () => {
+        const spec = { ...SPEC, lists: ["peer"] } as const;
+        assert.deepEqual(
+            parseCommandLine(["--peer", "a=1.json", "--stack", "dev", "--peer=b=2.json"], spec),
+            {
+                values: { stack: "dev" },
+                switches: { json: false },
+                lists: { peer: ["a=1.json", "b=2.json"] },
+                help: false,
+            },
+        );
+        assert.deepEqual(parseCommandLine(["--peer"], spec), { error: "--peer needs a value" });
     });
 
     it("asks for the usage on --help or -h", () => {

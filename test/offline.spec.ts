@@ -817,6 +817,7 @@ describe("offline engine: plan CLI", () => {
             config: undefined,
             policyConfig: undefined,
             asOf: undefined,
+            peers: [],
             showSecrets: true,
             help: false,
         });
@@ -828,6 +829,7 @@ describe("offline engine: plan CLI", () => {
                 config: undefined,
                 policyConfig: "p.json",
                 asOf: "2027-04-01",
+                peers: [],
                 showSecrets: false,
                 help: false,
             },

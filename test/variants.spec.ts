@@ -115,6 +115,15 @@ describe("variants of the environment", () => {
                         ...overrides,
                     },
                 ]),
+                transitGateways: [
+                    {
+                        region: "eu-west-1",
+                        transitGatewayId: "tgw-0e0e0e0e0e0e0e0e0",
+                        routeTableId: "tgw-rtb-0e0e0e0e0e0e0e0e0",
+                        amazonSideAsn: 64520,
+                        ownerId: "210987654321",
+                    },
+                ],
             },
         };
     }
@@ -160,14 +169,14 @@ describe("variants of the environment", () => {
     it("refuses a peer stack from another mesh, saying which field differs", async () => {
         await assert.rejects(
             run("foreign", withPeer, peerOutputs({ meshId: "mesh-other" })),
-            /peer stack acme\/eks-ambient-mesh\/eu cluster "eu-a" has a different meshId; every cluster of a mesh shares one mesh id, trust domain and root CA/,
+            /mesh\.peers\[0\] \(acme\/eks-ambient-mesh\/eu\): cluster "eu-a" has meshId "mesh-other", this stack "mesh-pair"; every cluster of a mesh shares one mesh id, trust domain and root CA/,
         );
     });
 
     it("refuses a peer stack that does not export a configured cluster", async () => {
         await assert.rejects(
             run("missing", withPeer, peerOutputs({ name: "eu-b" })),
-            /peer stack acme\/eks-ambient-mesh\/eu exports no mesh peer "eu-a" \(it exports: eu-b\); deploy it first, or fix mesh.peers/,
+            /mesh\.peers\[0\]\.clusters\[0\]\.name: acme\/eks-ambient-mesh\/eu exports no cluster "eu-a" \(it exports: eu-b\); deploy it first, or fix mesh\.peers/,
         );
     });
 

@@ -93,7 +93,7 @@ function checkKubernetesVersion(version: string | number, key: string, problems:
 }
 
 /** A VPC or service block: canonical, within its size range, private. */
-function checkBlock(
+export function checkBlock(
     key: string,
     cidr: string,
     range: { min: number; max: number },

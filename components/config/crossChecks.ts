@@ -44,7 +44,7 @@ export function checkAcrossClusters(
     );
     peerClusters.forEach((c) => {
         claim(c.key, "name", c.name);
-        checkCidr(`${c.key}.vpcCidr`, c.vpcCidr, problems);
+        claim(c.key, "network", c.network ?? defaultNetwork(c.name));
     });
     const blocks = [
         ...clusters.flatMap((c, i) =>

@@ -4,6 +4,7 @@ import { IstioRelease, KubernetesVersion } from "../versions";
 import { checkCluster, checkTopLevel } from "./clusterChecks";
 import { checkAcrossClusters, checkAddressSpace, checkRelease } from "./crossChecks";
 import { checkMeshKeys, checkRootCa } from "./meshChecks";
+import { checkPeers } from "./peerChecks";
 import { defaultNetwork, show } from "./problems";
 import { ParsedCluster, ParsedMesh, platformSchema } from "./schema";
 import { isSecretConfig } from "./secretKeys";
@@ -22,7 +23,11 @@ export type NodeGroupConfig = Readonly<ParsedCluster["nodeGroup"]>;
 export type EndpointConfig = Readonly<ParsedCluster["endpoint"]>;
 export type DataplaneMode = ParsedMesh["dataplaneMode"];
 export type TracingConfig = Readonly<NonNullable<ParsedMesh["tracing"]>>;
-export type PeerStackConfig = Readonly<ParsedMesh["peers"][number]>;
+/** A peer stack of `mesh.peers`, its clusters' networks resolved. */
+export interface PeerStackConfig {
+    readonly stack: string;
+    readonly clusters: readonly { name: string; vpcCidr: string; network: string }[];
+}
 
 /** A cluster with every default resolved. */
 export interface ClusterConfig extends Readonly<
@@ -34,8 +39,11 @@ export interface ClusterConfig extends Readonly<
 }
 
 /** The mesh with every default resolved, and what the keys imply. */
-export interface MeshConfig extends Readonly<Omit<ParsedMesh, "meshId" | "caOrganization">> {
+export interface MeshConfig extends Readonly<
+    Omit<ParsedMesh, "meshId" | "caOrganization" | "peers">
+> {
     readonly meshId: string;
+    readonly peers: readonly PeerStackConfig[];
     readonly caOrganization: string;
     /** The versions table's entry for `istioVersion`. */
     readonly release: IstioRelease;
@@ -114,6 +122,8 @@ function shapeProblems(raw: unknown, issues: readonly z.core.$ZodIssue[]): strin
 export interface ValidateOptions {
     /** Top-level keys the stack holds as secrets (`pulumi config set --secret`). */
     readonly secretKeys?: ReadonlySet<string>;
+    /** This stack's fully qualified name, `org/project/stack`, which no peer may be. */
+    readonly stack?: string;
 }
 
 /** Validates raw config (as read from the stack) and returns the typed model with defaults. */
@@ -143,6 +153,7 @@ export function validateConfig(
     checkAddressSpace(cfg.clusters, cfg.mesh, problems);
     const release = checkRelease(cfg.mesh, cfg.clusters, problems, warnings);
     checkMeshKeys(cfg.mesh, problems);
+    checkPeers(cfg, options.stack, problems);
     checkRootCa(
         {
             cert: cfg.rootCaCertPem,
@@ -170,6 +181,14 @@ export function validateConfig(
             release,
             meshId: cfg.mesh.meshId ?? `mesh-${cfg.environment}`,
             caOrganization: cfg.mesh.caOrganization ?? project,
+            peers: cfg.mesh.peers.map((p) => ({
+                stack: p.stack,
+                clusters: p.clusters.map((c) => ({
+                    name: c.name,
+                    vpcCidr: c.vpcCidr,
+                    network: c.network ?? defaultNetwork(c.name),
+                })),
+            })),
             rootCa:
                 rootCaCertPem && rootCaKeyPem
                     ? { certPem: rootCaCertPem, privateKeyPem: rootCaKeyPem }
@@ -198,7 +217,8 @@ export function loadConfig(): PlatformConfig {
             secretKeys.add(key);
         }
     }
-    const config = validateConfig(raw, project, { secretKeys });
+    const stack = `${pulumi.getOrganization()}/${project}/${pulumi.getStack()}`;
+    const config = validateConfig(raw, project, { secretKeys, stack });
     config.warnings.forEach((w) => pulumi.log.warn(w));
     return config;
 }

@@ -6,7 +6,6 @@ import { ParsedMesh } from "./schema";
 /** The keys of the mesh section, each on its own, and the supplied root CA. */
 
 const IMAGE_HUB = /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+$/;
-const STACK_NAME = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 const CHART_REPOSITORY = /^(https|oci):\/\/[^\s/]+(\/\S*)?$/;
 
 export function checkMeshKeys(mesh: ParsedMesh, problems: Problems): void {
@@ -23,17 +22,6 @@ export function checkMeshKeys(mesh: ParsedMesh, problems: Problems): void {
         );
     }
     checkTracing(mesh.tracing, problems);
-    const seen = new Set<string>();
-    mesh.peers.forEach(({ stack }, i) => {
-        if (!STACK_NAME.test(stack)) {
-            problems.push(
-                `mesh.peers[${i}].stack: "${stack}" is not a fully qualified stack name like acme/eks-ambient-mesh/prod-eu`,
-            );
-        } else if (seen.has(stack)) {
-            problems.push(`mesh.peers[${i}].stack: "${stack}" is listed twice`);
-        }
-        seen.add(stack);
-    });
 }
 
 function checkTracing(tracing: ParsedMesh["tracing"], problems: Problems): void {

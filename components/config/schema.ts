@@ -119,11 +119,21 @@ export const tracingSchema = z.strictObject({
     samplingPercent: key(z.number().default(1), "percentage of requests traced, 0 to 100"),
 });
 
+export const peerClusterSchema = z.strictObject({
+    name: key(z.string(), "the peer cluster's name (its Istio cluster id)"),
+    vpcCidr: key(z.string(), "its VPC CIDR: private, disjoint from every other block of the mesh"),
+    network: key(
+        z.string().optional(),
+        "its Istio network; unique in the mesh",
+        "`<name>-network`",
+    ),
+});
+
 export const peerStackSchema = z.strictObject({
     stack: key(z.string(), "fully qualified stack name, `org/project/stack`"),
     clusters: key(
-        z.array(z.strictObject({ name: z.string(), vpcCidr: z.string() })),
-        "the peer's clusters with their VPC CIDRs, checked across stacks before anything is created",
+        z.array(peerClusterSchema),
+        "the peer's clusters, checked against what the peer exports before anything is created",
     ),
 });
 

@@ -44,6 +44,8 @@ export class TransitHub extends pulumi.ComponentResource {
     public readonly transitGatewayId: pulumi.Output<string>;
     /** The default association route table: where cross-region static routes go. */
     public readonly routeTableId: pulumi.Output<string>;
+    /** The account that owns the gateway. */
+    public readonly ownerId: pulumi.Output<string>;
     public readonly attachmentIds: Record<string, pulumi.Output<string>>;
 
     constructor(name: string, args: TransitHubArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -100,6 +102,7 @@ export class TransitHub extends pulumi.ComponentResource {
 
         this.transitGatewayId = tgw.id;
         this.routeTableId = tgw.associationDefaultRouteTableId;
+        this.ownerId = tgw.ownerId;
         this.attachmentIds = attachmentIds;
         this.registerOutputs({
             transitGatewayId: this.transitGatewayId,

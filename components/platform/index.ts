@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformConfig } from "../config";
 import { MeshTrust } from "../mesh/meshTrust";
-import { MeshPeerOutputs } from "../meshPeer";
+import { MeshPeerOutputs, PeerStack } from "../meshPeer";
+import { StackPeeringOutputs } from "../network/stackPeering";
 import { REGIONS } from "../versions";
 import { buildCluster, PlatformCluster } from "./clusters";
 import { wireRemoteSecrets } from "./meshWiring";
@@ -15,6 +16,8 @@ export type { PlatformCluster } from "./clusters";
 export interface PlatformArgs {
     /** The validated stack configuration (see `validateConfig`). */
     readonly config: PlatformConfig;
+    /** The peer stacks of `mesh.peers`, read and checked (see `readPeerStacks`). @default none */
+    readonly peers?: readonly PeerStack[];
 }
 
 /**
@@ -26,6 +29,8 @@ export interface PlatformArgs {
 export class Platform extends pulumi.ComponentResource {
     public readonly clusters: PlatformCluster[];
     public readonly transitGateways: TransitGatewayOutputs[];
+    /** Transit Gateway peerings with peer stacks, for those stacks to accept or route over. */
+    public readonly transitGatewayPeerings: StackPeeringOutputs[];
     public readonly rootCaCertPem: pulumi.Output<string>;
     /** What peer stacks read, by cluster; holds reader tokens, so exported as a secret. */
     public readonly meshPeers: MeshPeerOutputs[];
@@ -33,6 +38,7 @@ export class Platform extends pulumi.ComponentResource {
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ambientmesh:index:Platform", name, {}, opts);
         const { config } = args;
+        const peers = args.peers ?? [];
         const { mesh } = config;
         const tags = commonTags(config);
 
@@ -47,11 +53,11 @@ export class Platform extends pulumi.ComponentResource {
             { parent: this },
         );
         this.rootCaCertPem = trust.rootCertPem;
-        const net = buildNetworking(this, config, tags);
+        const net = buildNetworking(this, config, peers, tags);
         this.clusters = config.clusters.map((c) =>
             buildCluster(this, config, c, net, trust.cacerts[c.name], tags),
         );
-        wireRemoteSecrets(this, config, this.clusters, this.rootCaCertPem);
+        wireRemoteSecrets(this, this.clusters, peers);
 
         this.meshPeers = this.clusters.map(({ config: c, eks, istio }) => ({
             name: c.name,
@@ -70,7 +76,9 @@ export class Platform extends pulumi.ComponentResource {
             transitGatewayId: hub.transitGatewayId,
             routeTableId: hub.routeTableId,
             amazonSideAsn: REGIONS[region].transitGatewayAsn,
+            ownerId: hub.ownerId,
         }));
+        this.transitGatewayPeerings = net.stackPeerings;
         this.registerOutputs({});
     }
 

@@ -6,6 +6,8 @@ import { mustGet } from "../names";
 import { Network } from "../network/network";
 import { TransitHub } from "../network/transitHub";
 import { TransitPeering } from "../network/transitPeering";
+import { PeerStack } from "../meshPeer";
+import { StackPeering, stackPeeringName, StackPeeringOutputs } from "../network/stackPeering";
 import { REGIONS } from "../versions";
 import { addressSpaceBlocks } from "./outputs";
 
@@ -18,17 +20,22 @@ export interface RegionRecord {
 
 export interface Networking {
     readonly regions: RegionRecord[];
+    /** The Transit Gateway peerings with other stacks, as this stack exports them. */
+    readonly stackPeerings: StackPeeringOutputs[];
     region(name: string): RegionRecord;
     network(cluster: string): Network;
 }
 
 /**
  * The network of the whole environment: an AWS provider per region, a VPC per cluster, a
- * Transit Gateway per region with its VPCs attached, and a peering between every two regions.
+ * Transit Gateway per region with its VPCs attached, a peering between every two regions, and
+ * one with each peer stack's regions. Every VPC route table sends every other VPC of the mesh,
+ * this stack's and the peers', to its region's Transit Gateway.
  */
 export function buildNetworking(
     parent: pulumi.ComponentResource,
     config: PlatformConfig,
+    peers: readonly PeerStack[],
     tags: Record<string, string>,
 ): Networking {
     const names = [...new Set(config.clusters.map((c) => c.region))].sort();
@@ -56,7 +63,10 @@ export function buildNetworking(
         ]),
     );
     const network = (cluster: string) => mustGet(networks, cluster, "network of cluster");
-    const meshCidrs: MeshCidr[] = config.clusters.map((c) => ({ name: c.name, cidr: c.vpcCidr }));
+    const meshCidrs: MeshCidr[] = [
+        ...config.clusters,
+        ...config.mesh.peers.flatMap((p) => p.clusters),
+    ].map((c) => ({ name: c.name, cidr: c.vpcCidr }));
     const regions = new Map(
         names.map((region): [string, RegionRecord] => {
             const hub = new TransitHub(
@@ -83,7 +93,35 @@ export function buildNetworking(
     );
     const region = (name: string) => mustGet(regions, name, "region");
     peerRegions(parent, config, [...regions.values()], tags);
-    return { regions: [...regions.values()], region, network };
+    const stackPeerings = peerStacks(parent, peers, [...regions.values()], tags);
+    return { regions: [...regions.values()], stackPeerings, region, network };
+}
+
+/** A Transit Gateway peering with every peer stack's regions (see StackPeering). */
+function peerStacks(
+    parent: pulumi.ComponentResource,
+    peers: readonly PeerStack[],
+    regions: readonly RegionRecord[],
+    tags: Record<string, string>,
+): StackPeeringOutputs[] {
+    if (peers.length === 0) {
+        return [];
+    }
+    const thisStack = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
+    const ours = regions.map((r) => ({
+        region: r.region,
+        transitGatewayId: r.hub.transitGatewayId,
+        routeTableId: r.hub.routeTableId,
+        provider: r.provider,
+    }));
+    return peers.flatMap(
+        (peer) =>
+            new StackPeering(
+                stackPeeringName(peer.stack),
+                { thisStack, peer, regions: ours, tags },
+                { parent },
+            ).peerings,
+    );
 }
 
 /** A Transit Gateway peering between every two regions, with static routes both ways. */

@@ -24,6 +24,8 @@ export interface TransitGatewayOutputs {
     readonly transitGatewayId: pulumi.Output<string>;
     readonly routeTableId: pulumi.Output<string>;
     readonly amazonSideAsn: number;
+    /** The account that owns the gateway, which a peer stack's peering request names. */
+    readonly ownerId: pulumi.Output<string>;
 }
 
 /** Tags every taggable AWS resource carries. */

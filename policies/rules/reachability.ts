@@ -521,13 +521,7 @@ function transitHops(stack: Stack, from: Cluster, to: Cluster, address: string):
         return hops;
     }
     if (across === undefined) {
-        hops.push(
-            blocked(
-                "tgw-route",
-                `${tgw.name}'s route table has no route to ${address} (${to.name})`,
-                tgw,
-            ),
-        );
+        hops.push(unroutedPeering(stack, tgw, to, address, attachmentOf));
         return hops;
     }
     hops.push(ok("tgw-route", `${tgw.name} routes ${across.cidr} over ${across.peering.name}`));
@@ -564,6 +558,51 @@ function transitHops(stack: Stack, from: Cluster, to: Cluster, address: string):
         ),
     );
     return hops;
+}
+
+/**
+ * Why `tgw` has no route to `address`: a peering from it to the gateway `to` is attached to that
+ * is not accepted yet (across stacks, the other stack accepts it in its next update), or is
+ * accepted but carries no static route there yet; else there is no path at all.
+ */
+function unroutedPeering(
+    stack: Stack,
+    tgw: PolicyResource,
+    to: Cluster,
+    address: string,
+    attachmentOf: (c: Cluster, gateway: PolicyResource) => PolicyResource | undefined,
+): ReachabilityHop {
+    const none = `${tgw.name}'s route table has no route to ${address} (${to.name})`;
+    for (const peering of stack.of(T.peering)) {
+        const ends = [
+            known(() => peering.props.transitGatewayId),
+            known(() => peering.props.peerTransitGatewayId),
+        ].map((id) => stack.ref(peering, id, T.tgw));
+        const far = ends[0] === tgw ? ends[1] : ends[1] === tgw ? ends[0] : undefined;
+        if (far === undefined || attachmentOf(to, far) === undefined) {
+            continue;
+        }
+        const accepted = stack.of(T.accepter).some(
+            (a) =>
+                stack.ref(
+                    a,
+                    known(() => a.props.transitGatewayAttachmentId),
+                    T.peering,
+                ) === peering,
+        );
+        return accepted
+            ? blocked(
+                  "tgw-route",
+                  `${none}, though peering ${peering.name} to ${far.name}, where ${to.name} is attached, is accepted: the routes over it come with the next update of the stack that owns ${tgw.name}`,
+                  tgw,
+              )
+            : blocked(
+                  "peering",
+                  `peering ${peering.name} from ${tgw.name} to ${far.name}, where ${to.name} is attached, is not accepted yet: the stack that owns ${far.name} accepts it in its next update`,
+                  peering,
+              );
+    }
+    return blocked("tgw-route", none, tgw);
 }
 
 /** A static route in `tgw`'s route table for `address` over a peering, and the far gateway. */

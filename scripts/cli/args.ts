@@ -7,18 +7,22 @@ import { Io } from "./runner";
  * the problem, then the usage, on stderr, and exit code 2.
  */
 
-export interface ArgSpec<V extends string, S extends string> {
+export interface ArgSpec<V extends string, S extends string, L extends string = never> {
     /** The command's usage text, printed on `--help` and after bad usage. */
     readonly usage: string;
     /** Flags that take a value, without the leading `--`. */
     readonly values: readonly V[];
     /** Flags that take none, without the leading `--`. */
     readonly switches: readonly S[];
+    /** Flags that take a value and may be given more than once. */
+    readonly lists?: readonly L[];
 }
 
-export interface Args<V extends string, S extends string> {
+export interface Args<V extends string, S extends string, L extends string = never> {
     readonly values: { readonly [K in V]?: string };
     readonly switches: { readonly [K in S]: boolean };
+    /** Every value of each repeatable flag, in order. */
+    readonly lists: { readonly [K in L]: readonly string[] };
     readonly help: boolean;
 }
 
@@ -27,13 +31,17 @@ export interface ArgsError {
 }
 
 /** Parses `argv` against the spec; an argument it does not understand is an error. */
-export function parseCommandLine<V extends string, S extends string>(
+export function parseCommandLine<V extends string, S extends string, L extends string = never>(
     argv: readonly string[],
-    spec: ArgSpec<V, S>,
-): Args<V, S> | ArgsError {
+    spec: ArgSpec<V, S, L>,
+): Args<V, S, L> | ArgsError {
     const values: { [K in V]?: string } = {};
     const switches = Object.fromEntries(spec.switches.map((s) => [s, false])) as {
         [K in S]: boolean;
+    };
+    const listNames = spec.lists ?? [];
+    const lists = Object.fromEntries(listNames.map((l) => [l, [] as string[]])) as {
+        [K in L]: string[];
     };
     let help = false;
     for (let i = 0; i < argv.length; i++) {
@@ -45,7 +53,7 @@ export function parseCommandLine<V extends string, S extends string>(
             switches[name] = true;
         } else if (flag === "--help" || flag === "-h") {
             help = true;
-        } else if (isOneOf(name, spec.values)) {
+        } else if (isOneOf(name, spec.values) || isOneOf(name, listNames)) {
             const value = inline ?? argv[++i];
             // A flag right after a flag is a forgotten value, not a value.
             if (
@@ -55,12 +63,16 @@ export function parseCommandLine<V extends string, S extends string>(
             ) {
                 return { error: `${flag} needs a value` };
             }
-            values[name] = value;
+            if (isOneOf(name, listNames)) {
+                lists[name].push(value);
+            } else {
+                values[name as V] = value;
+            }
         } else {
             return { error: `unknown argument: ${arg}` };
         }
     }
-    return { values, switches, help };
+    return { values, switches, lists, help };
 }
 
 function isOneOf<T extends string>(name: string | undefined, names: readonly T[]): name is T {
@@ -77,11 +89,11 @@ export function usageError(io: Io, usage: string, problem?: string): number {
  * The arguments for a command's `main`, or the exit code when there is nothing to run: 0 after
  * printing the usage for `--help`, 2 after reporting bad usage.
  */
-export function readArgs<V extends string, S extends string>(
+export function readArgs<V extends string, S extends string, L extends string = never>(
     argv: readonly string[],
-    spec: ArgSpec<V, S>,
+    spec: ArgSpec<V, S, L>,
     io: Io,
-): Args<V, S> | number {
+): Args<V, S, L> | number {
     const args = parseCommandLine(argv, spec);
     if ("error" in args) {
         return usageError(io, spec.usage, args.error);

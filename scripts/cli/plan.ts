@@ -3,6 +3,7 @@ import type { PolicyPackConfig } from "@pulumi/policy";
 import { hasMandatoryViolations } from "../../policies/evaluate";
 import { runProgram, RunResult } from "../offline/run";
 import { clusterNames } from "../plan/clusters";
+import { loadPeerPlan, PeerPlan, peerStackOutputs } from "../plan/peers";
 import { buildPlanJson } from "../plan/planJson";
 import { summarize } from "../plan/summary";
 import { isCalendarDay, parseCommandLine, usageError } from "./args";
@@ -16,18 +17,22 @@ import { Io, processIo, runCli } from "./runner";
 
 export const USAGE =
     "usage: npm run plan -- --stack <dev|prod> [--out FILE] [--show-secrets] [--config FILE]\n" +
-    "                       [--policy-config FILE] [--as-of YYYY-MM-DD]\n" +
+    "                       [--policy-config FILE] [--as-of YYYY-MM-DD] [--peer STACK=PLAN]...\n" +
     "  --stack NAME      stack whose Pulumi.<NAME>.yaml configures the run\n" +
-    "  --config FILE     use FILE (in Pulumi.<stack>.yaml form) instead of the stack's config\n" +
+    "  --config FILE     use FILE instead of the stack's config: in Pulumi.<stack>.yaml form, or\n" +
+    "                    (.json) as `pulumi config --json --show-secrets` prints it\n" +
     "  --out FILE        write the plan as JSON to FILE\n" +
     '  --show-secrets    print secret values instead of "[secret]"\n' +
     "  --policy-config FILE  policy pack config, as `pulumi preview --policy-pack-config` takes it\n" +
-    "  --as-of DAY       judge support calendars (EKS versions, Istio releases) on DAY, not today\n";
+    "  --as-of DAY       judge support calendars (EKS versions, Istio releases) on DAY, not today\n" +
+    "  --peer STACK=PLAN the peer stack STACK (org/project/stack) reads as the plan PLAN, written\n" +
+    "                    with --out --show-secrets; repeat for each peer\n";
 
 const SPEC = {
     usage: USAGE,
     values: ["stack", "out", "config", "policy-config", "as-of"],
     switches: ["show-secrets"],
+    lists: ["peer"],
 } as const;
 
 export interface CliArgs {
@@ -36,6 +41,8 @@ export interface CliArgs {
     readonly config?: string;
     readonly policyConfig?: string;
     readonly asOf?: string;
+    /** `STACK=PLAN.json`, once per peer. */
+    readonly peers: readonly string[];
     readonly showSecrets: boolean;
     readonly help: boolean;
 }
@@ -46,9 +53,14 @@ export function parseArgs(argv: readonly string[]): CliArgs | { error: string } 
     if ("error" in args) {
         return args;
     }
-    const { values, switches, help } = args;
+    const { values, switches, lists, help } = args;
     if (help) {
-        return { stack: values.stack ?? "", showSecrets: switches["show-secrets"], help };
+        return {
+            stack: values.stack ?? "",
+            peers: [],
+            showSecrets: switches["show-secrets"],
+            help,
+        };
     }
     if (!values.stack) {
         return { error: "--stack is required" };
@@ -63,6 +75,7 @@ export function parseArgs(argv: readonly string[]): CliArgs | { error: string } 
         config: values.config,
         policyConfig: values["policy-config"],
         asOf,
+        peers: lists.peer,
         showSecrets: switches["show-secrets"],
         help,
     };
@@ -81,13 +94,23 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         io.stdout(USAGE);
         return 0;
     }
+    let peers: PeerPlan[];
+    try {
+        peers = args.peers.map(loadPeerPlan);
+    } catch (err) {
+        return usageError(io, USAGE, (err as Error).message);
+    }
     let run: RunResult;
     let policyConfig: PolicyPackConfig | undefined;
     try {
         policyConfig = args.policyConfig
             ? (JSON.parse(fs.readFileSync(args.policyConfig, "utf8")) as PolicyPackConfig)
             : undefined;
-        run = await runProgram({ stack: args.stack, configFile: args.config });
+        run = await runProgram({
+            stack: args.stack,
+            configFile: args.config,
+            stackOutputs: peerStackOutputs(peers),
+        });
     } catch (err) {
         io.stderr(`${err instanceof Error ? err.message : String(err)}\n`);
         return 1;
@@ -96,6 +119,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         showSecrets: args.showSecrets,
         policyConfig,
         asOf: args.asOf,
+        peers,
     });
     io.stdout(summarize(plan, clusterNames(run), run.configFile));
     if (args.out) {

@@ -378,6 +378,11 @@ export class RecordingMonitor extends MockMonitor {
 export interface OfflineEngineOptions extends RecordingMonitorOptions, OfflineMocksOptions {
     readonly project: string;
     readonly stack: string;
+    /**
+     * The organization the stack belongs to, as `pulumi.getOrganization()` reports it.
+     * @default "organization", what the CLI reports for stacks in a DIY backend
+     */
+    readonly organization?: string;
 }
 
 export interface OfflineEngine {
@@ -392,7 +397,13 @@ export interface OfflineEngine {
 export function installOfflineEngine(options: OfflineEngineOptions): OfflineEngine {
     const mocks = new OfflineMocks(options);
     const monitor = new RecordingMonitor(mocks, options);
-    setMockOptions(monitor, options.project, options.stack, false);
+    setMockOptions(
+        monitor,
+        options.project,
+        options.stack,
+        false,
+        options.organization ?? "organization",
+    );
     const store = runtimeStore();
     store.supportsSecrets = true;
     store.supportsResourceReferences = true;

@@ -8,6 +8,7 @@ import {
 import { meshReachability, ReachabilityEntry } from "../../policies/rules/reachability";
 import { RunResult } from "../offline/run";
 import { redact, reveal } from "../offline/values";
+import type { PeerPlan } from "./peers";
 
 /**
  * The plan document `npm run plan` prints a summary of and writes as JSON (format in
@@ -30,8 +31,13 @@ export interface PlanJson extends PolicyResults {
     readonly mockValues: string;
     readonly resources: PlanResource[];
     readonly outputs: Record<string, unknown>;
-    /** Every ordered pair of clusters, both paths (api, hbone), hop by hop. */
+    /**
+     * Every ordered pair of clusters, both paths (api, hbone), hop by hop; with peer plans, the
+     * pairs across stacks too, followed through both stacks' networks.
+     */
     readonly reachability: ReachabilityEntry[];
+    /** The peer stacks' plans this plan read (`--peer`), by stack. */
+    readonly peers?: { readonly stack: string; readonly plan: string }[];
 }
 
 /**
@@ -89,6 +95,18 @@ export interface PlanOptions {
     readonly policyConfig?: PolicyPackConfig;
     /** The day (YYYY-MM-DD) calendar rules judge on. @default today */
     readonly asOf?: string;
+    /** Peer stacks' plans (`--peer`): their resources join the reachability proof. */
+    readonly peers?: readonly PeerPlan[];
+}
+
+/** The reachability proof over this run's resources, and the peers' when there are any. */
+function reachabilityOf(run: RunResult, peers: readonly PeerPlan[]): ReachabilityEntry[] {
+    const local = revealedPlan(run);
+    if (peers.length === 0) {
+        return meshReachability(local.stackResources);
+    }
+    const resources = [...local.plan.resources, ...peers.flatMap((p) => p.plan.resources)];
+    return meshReachability(stackResourcesOf({ resources }));
 }
 
 /** The plan document for a run. */
@@ -102,7 +120,10 @@ export function buildPlanJson(run: RunResult, options: PlanOptions = {}): PlanJs
         mockValues: "ids, ARNs and endpoints are mock placeholders",
         resources: planResources(run, view),
         outputs: view(run.rawOutputs),
-        reachability: meshReachability(revealedPlan(run).stackResources),
+        reachability: reachabilityOf(run, options.peers ?? []),
+        ...(options.peers?.length
+            ? { peers: options.peers.map((p) => ({ stack: p.stack, plan: p.file })) }
+            : {}),
     };
     return { ...plan, ...evaluatePolicies(run, options.policyConfig, options.asOf) };
 }
