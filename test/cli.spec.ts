@@ -1,8 +1,12 @@
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { isCalendarDay, parseCommandLine } from "../scripts/cli/args";
 import { main as bench } from "../scripts/cli/bench";
 import { main as chartFacts } from "../scripts/cli/chart-facts";
 import { main as docs } from "../scripts/cli/docs";
+import { main as offlineConfig } from "../scripts/cli/offline-config";
 import { main as graph } from "../scripts/cli/graph";
 import { Io } from "../scripts/cli/runner";
 import { main as timeline } from "../scripts/cli/timeline";
@@ -76,7 +80,14 @@ describe("scripts/cli: the argument parser", () => {
 });
 
 describe("scripts/cli: every command", () => {
-    const commands = { bench, "chart-facts": chartFacts, docs, graph, timeline };
+    const commands = {
+        bench,
+        "chart-facts": chartFacts,
+        docs,
+        graph,
+        "offline-config": offlineConfig,
+        timeline,
+    };
 
     for (const [name, main] of Object.entries(commands)) {
         it(`${name}: exits 2 with the problem and its usage on an unknown argument`, async () => {
@@ -126,6 +137,53 @@ describe("scripts/cli: every command", () => {
             const { io, err } = capture();
             assert.equal(chartFacts(argv, io), 2);
             assert.match(err.join(""), /^usage: npm run chart-facts -- --minor/);
+        }
+    });
+});
+
+describe("scripts/cli: offline-config", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "eks-ambient-mesh-offline-config-"));
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("writes a stack file as `pulumi config --json --show-secrets` prints it, secrets marked", () => {
+        const from = path.join(dir, "Pulumi.x.yaml");
+        fs.writeFileSync(
+            from,
+            "config:\n  eks-ambient-mesh:environment: x\n  aws:region: us-east-1\n  eks-ambient-mesh:tags: { a: b }\n",
+        );
+        const keyFile = path.join(dir, "root.key");
+        fs.writeFileSync(keyFile, "KEY MATERIAL\n");
+        const { io, out, err } = capture();
+        const code = offlineConfig(
+            ["--from", from, "--set", "rootCaCertPem=CERT", "--secret", `rootCaKeyPem=@${keyFile}`],
+            io,
+        );
+        assert.equal(code, 0, err.join(""));
+        assert.deepEqual(JSON.parse(out.join("")), {
+            "eks-ambient-mesh:environment": { value: "x", secret: false },
+            "aws:region": { value: "us-east-1", secret: false },
+            "eks-ambient-mesh:tags": { value: '{"a":"b"}', objectValue: { a: "b" }, secret: false },
+            "eks-ambient-mesh:rootCaCertPem": { value: "CERT", secret: false },
+            "eks-ambient-mesh:rootCaKeyPem": { value: "KEY MATERIAL\n", secret: true },
+        });
+    });
+
+    it("exits 2 naming what it cannot use", () => {
+        for (const [argv, message] of [
+            [[], /^--from is required\n/],
+            [["--from", path.join(dir, "none.yaml")], /^--from: .*none\.yaml: ENOENT/],
+            [
+                ["--from", path.join(dir, "Pulumi.x.yaml"), "--set", "novalue"],
+                /^--set: "novalue" is not KEY=VALUE\n/,
+            ],
+            [
+                ["--from", path.join(dir, "Pulumi.x.yaml"), "--secret", "k=@/nonexistent/key"],
+                /^--secret: k: \/nonexistent\/key cannot be read\n/,
+            ],
+        ] as const) {
+            const { io, err } = capture();
+            assert.equal(offlineConfig(argv, io), 2);
+            assert.match(err.join(""), message);
         }
     });
 });

@@ -562,10 +562,8 @@ describe("offline engine: config", () => {
             () => toConfigMap("proj", { token: { secure: "AAABAK..." } }, "Pulumi.dev.yaml"),
             (err: Error) =>
                 err instanceof OfflineConfigError &&
-                err.message.includes("proj:token") &&
-                err.message.includes(
-                    "secure config values cannot be decrypted offline; pass plaintext through --config",
-                ),
+                err.message ===
+                    "Pulumi.dev.yaml: proj:token is a secure value, which cannot be decrypted offline; export the stack's config with `pulumi config --json --show-secrets` (or make that form with npm run offline-config) and pass the file with --config",
         );
         assert.throws(
             () => toConfigMap("proj", { a: { b: [{ secure: "x" }] } }),

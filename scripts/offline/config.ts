@@ -99,7 +99,7 @@ export function toConfigMap(
         const secure = securePath(value, fullKey);
         if (secure) {
             throw new OfflineConfigError(
-                `${source}: ${secure} is a secure value; secure config values cannot be decrypted offline; pass plaintext through --config`,
+                `${source}: ${secure} is a secure value, which cannot be decrypted offline; export the stack's config with \`pulumi config --json --show-secrets\` (or make that form with npm run offline-config) and pass the file with --config`,
             );
         }
         if (value !== null && value !== undefined) {
