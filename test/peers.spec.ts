@@ -4,7 +4,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { main } from "../scripts/cli/plan";
-import { toExportedConfig } from "../scripts/offline/config";
+import { validateConfig } from "../components/config";
+import { loadStackConfig, toExportedConfig } from "../scripts/offline/config";
 import { runProgram } from "../scripts/offline/run";
 import { SecretValue } from "../scripts/offline/values";
 import { PlanJson } from "../scripts/plan/planJson";
@@ -517,6 +518,35 @@ describe("peer stacks: two stacks planned offline with --peer", function () {
             const result = await plan("west", west(), "unused", [arg]);
             assert.equal(result.code, 2, arg);
             assert.match(result.stderr, message);
+        }
+    });
+});
+
+describe("peer stacks: the README's two-stack example", () => {
+    it("configures east (before and after it lists west) and west validly", () => {
+        for (const [name, stack] of [
+            ["east-first", "east"],
+            ["east", "east"],
+            ["west", "west"],
+        ]) {
+            const file = path.join(__dirname, "..", "examples", "peered", `${name}.yaml`);
+            const { raw } = loadStackConfig({
+                projectDir: path.join(__dirname, ".."),
+                stack,
+                configFile: file,
+            });
+            const config = Object.fromEntries(
+                Object.entries(raw).map(([k, v]) => [k.replace("eks-ambient-mesh:", ""), v]),
+            );
+            const valid = validateConfig(
+                { ...config, rootCaCertPem: root.certPem, rootCaKeyPem: root.keyPem },
+                "eks-ambient-mesh",
+                {
+                    secretKeys: new Set(["rootCaKeyPem"]),
+                    stack: `organization/eks-ambient-mesh/${stack}`,
+                },
+            );
+            assert.equal(valid.mesh.meshId, "mesh-acme", name);
         }
     });
 });
