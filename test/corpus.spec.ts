@@ -6,6 +6,7 @@ import { parse } from "yaml";
 import { main } from "../scripts/cli/plan";
 import { toExportedConfig } from "../scripts/offline/config";
 import { pairConfig } from "./fixtures/environments";
+import { makeRootCa, RootCaSpec } from "./fixtures/rootCa";
 
 /**
  * The corpus of bad input: every file in `test/corpus/` is a list of cases, each one bad
@@ -19,15 +20,21 @@ import { pairConfig } from "./fixtures/environments";
  *            `pair` environment, short keys); null removes the key
  *   plain:   keys written as plain (not secret) config; every other key the case sets to a
  *            CA key is secret, as `pulumi config set --secret` leaves it
+ *   rootCa:  a root CA made for the case (test/fixtures/rootCa.ts, `RootCaSpec`: key, signature,
+ *            notBeforeDays, notAfterDays, basicConstraints, keyUsage, issuer, signedByOtherKey,
+ *            extraCert, keyInCertPem, mismatchedKey, keyFormat; every field defaults to a good
+ *            P-384 root), written as rootCaCertPem and rootCaKeyPem before `set` applies
  *   argv:    arguments instead of `--stack corpus --config <file>` (usage cases)
  *   exit:    the expected exit code (default 1)
- *   expect:  lines (or parts of lines) stderr must hold, each naming the key
+ *   expect:  lines (or parts of lines) stderr must hold, each naming the key; `{date+N}` (or
+ *            `{date-N}`) stands for the UTC day N days from when the case runs, YYYY-MM-DD
  */
 
 export interface CorpusCase {
     readonly name: string;
     readonly set?: Record<string, unknown>;
     readonly plain?: readonly string[];
+    readonly rootCa?: RootCaSpec;
     readonly argv?: readonly string[];
     readonly exit?: number;
     readonly expect: readonly string[];
@@ -82,12 +89,28 @@ interface Outcome {
     readonly code: number;
     readonly stdout: string;
     readonly stderr: string;
+    /** Private keys the case's config held: none may reach any output. */
+    readonly secrets: readonly string[];
+    /** When the case started and finished (ms), for the `{date±N}` of its expectations. */
+    readonly started: number;
+    readonly finished: number;
 }
 
 async function runCase(c: CorpusCase, dir: string): Promise<Outcome> {
+    const started = Date.now();
     const config = pairConfig();
+    const secrets: string[] = [];
+    if (c.rootCa) {
+        const root = await makeRootCa(c.rootCa, started);
+        config.rootCaCertPem = root.certPem;
+        config.rootCaKeyPem = root.keyPem;
+        secrets.push(...root.secrets);
+    }
     for (const [key, value] of Object.entries(c.set ?? {})) {
         setPath(config, key, value);
+        if (SECRET_KEYS.includes(key) && typeof value === "string") {
+            secrets.push(value);
+        }
     }
     const secret = SECRET_KEYS.filter((k) => !(c.plain ?? []).includes(k));
     const file = path.join(dir, "config.json");
@@ -99,18 +122,46 @@ async function runCase(c: CorpusCase, dir: string): Promise<Outcome> {
         stdout: (t) => out.push(t),
         stderr: (t) => err.push(t),
     });
-    return { code, stdout: out.join(""), stderr: err.join("") };
+    return {
+        code,
+        stdout: out.join(""),
+        stderr: err.join(""),
+        secrets,
+        started,
+        finished: Date.now(),
+    };
 }
 
-/** Values that must never reach any output: private keys and their base64 bodies. */
-function secretsIn(c: CorpusCase): string[] {
-    return Object.entries(c.set ?? {})
-        .filter(([key]) => SECRET_KEYS.some((k) => key === k))
-        .flatMap(([, value]) =>
-            typeof value === "string"
-                ? [value, ...value.split("\n").filter((line) => line.length > 40)]
-                : [],
-        );
+/** Pieces of secret values that must never reach any output: each value and its long lines. */
+function secretPieces(secrets: readonly string[]): string[] {
+    return secrets.flatMap((value) => [
+        value,
+        ...value.split("\n").filter((line) => line.length > 40),
+    ]);
+}
+
+const DAY_MS = 24 * 3600_000;
+
+/**
+ * An expected line as a pattern: `{date+N}` matches the day N days from the case's start or
+ * from its end (a case that runs across midnight UTC sees either).
+ */
+function expectation(line: string, outcome: Outcome): RegExp {
+    const pattern = line
+        .split(/(\{date[+-]\d+\})/)
+        .map((part) => {
+            const offset = /^\{date([+-]\d+)\}$/.exec(part);
+            if (!offset) {
+                return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+            }
+            const days = Number(offset[1]) * DAY_MS;
+            const dates = [outcome.started, outcome.finished].map((t) =>
+                new Date(t + days).toISOString().slice(0, 10),
+            );
+            return `(?:${[...new Set(dates)].join("|")})`;
+        })
+        .join("");
+    return new RegExp(pattern);
 }
 
 describe("corpus of bad input", () => {
@@ -121,18 +172,19 @@ describe("corpus of bad input", () => {
         describe(category, () => {
             for (const c of cases) {
                 it(c.name, async () => {
-                    const { code, stdout, stderr } = await runCase(c, dir);
+                    const outcome = await runCase(c, dir);
+                    const { code, stdout, stderr } = outcome;
                     const output = stdout + stderr;
                     assert.equal(code, c.exit ?? 1, `exit code; stderr:\n${stderr}`);
                     for (const line of c.expect) {
                         assert.ok(
-                            stderr.includes(line),
+                            expectation(line, outcome).test(stderr),
                             `stderr lacks:\n  ${line}\nstderr:\n${stderr}`,
                         );
                     }
                     assert.doesNotMatch(output, /^\s+at .+:\d+:\d+\)?$/m, "a stack trace");
                     assert.doesNotMatch(output, /PRIVATE KEY-----/, "a private key");
-                    for (const secret of secretsIn(c)) {
+                    for (const secret of secretPieces(outcome.secrets)) {
                         assert.ok(!output.includes(secret), "a secret value in the output");
                     }
                 });

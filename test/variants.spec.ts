@@ -1,9 +1,8 @@
 import * as assert from "node:assert/strict";
-import { webcrypto, X509Certificate } from "node:crypto";
+import { X509Certificate } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as x509 from "@peculiar/x509";
 import { parse } from "yaml";
 import { ConfigError } from "../components/config";
 import { SecretValue } from "../scripts/offline/values";
@@ -12,6 +11,7 @@ import { runProgram, RunResult } from "../scripts/offline/run";
 import { main } from "../scripts/cli/plan";
 import { buildPlanJson } from "../scripts/plan/planJson";
 import { pairConfig, Resources } from "./fixtures/environments";
+import { makeRootCa } from "./fixtures/rootCa";
 
 /**
  * The program under configurations other than dev and prod: each test writes a config in
@@ -46,35 +46,14 @@ async function run(
     return { run: result, resources: new Resources(result.resources) };
 }
 
-/** A small root CA made here, standing for one a platform team already has. */
+/**
+ * A root CA made here, standing for one a platform team already has: ECDSA on P-384, one of the
+ * two kinds of CA key the mandatory policy tls-ca-key-strength allows, so the intermediates are
+ * signed by an ECDSA key while the program's own root is RSA.
+ */
 async function makeRoot(commonName: string): Promise<{ certPem: string; keyPem: string }> {
-    x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
-    const alg = {
-        name: "RSASSA-PKCS1-v1_5",
-        hash: "SHA-256",
-        publicExponent: new Uint8Array([1, 0, 1]),
-        modulusLength: 2048,
-    };
-    const keys = await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"]);
-    const cert = await x509.X509CertificateGenerator.createSelfSigned({
-        name: `CN=${commonName}`,
-        keys: keys as unknown as Parameters<
-            typeof x509.X509CertificateGenerator.createSelfSigned
-        >[0]["keys"],
-        signingAlgorithm: alg,
-        notBefore: new Date(Date.now() - 60_000),
-        notAfter: new Date(Date.now() + 20 * 365 * 24 * 3600_000),
-        extensions: [
-            new x509.BasicConstraintsExtension(true, undefined, true),
-            new x509.KeyUsagesExtension(
-                x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
-                true,
-            ),
-        ],
-    });
-    const pkcs8 = await webcrypto.subtle.exportKey("pkcs8", keys.privateKey);
-    const keyPem = x509.PemConverter.encode(pkcs8, "PRIVATE KEY");
-    return { certPem: cert.toString("pem"), keyPem };
+    const { certPem, keyPem } = await makeRootCa({ subject: `CN=${commonName}`, key: "P-384" });
+    return { certPem, keyPem };
 }
 
 const SECRET = "kubernetes:core/v1:Secret";

@@ -3,9 +3,10 @@ import { z } from "zod";
 import { IstioRelease, KubernetesVersion } from "../versions";
 import { checkCluster, checkTopLevel } from "./clusterChecks";
 import { checkAcrossClusters, checkAddressSpace, checkRelease } from "./crossChecks";
-import { checkMeshKeys, checkRootCa } from "./meshChecks";
+import { checkMeshKeys } from "./meshChecks";
 import { checkPeers } from "./peerChecks";
 import { defaultNetwork, show } from "./problems";
+import { checkRootCa } from "./rootCa";
 import { ParsedCluster, ParsedMesh, platformSchema } from "./schema";
 import { isSecretConfig } from "./secretKeys";
 

@@ -1,9 +1,8 @@
-import { createPrivateKey, X509Certificate } from "node:crypto";
 import { RETIRED_ISTIO_HOSTS } from "../versions";
 import { DNS_LABEL, DNS_NAME, Problems } from "./problems";
 import { ParsedMesh } from "./schema";
 
-/** The keys of the mesh section, each on its own, and the supplied root CA. */
+/** The keys of the mesh section, each on its own. */
 
 const IMAGE_HUB = /^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+$/;
 const CHART_REPOSITORY = /^(https|oci):\/\/[^\s/]+(\/\S*)?$/;
@@ -57,45 +56,5 @@ function checkChartRepository(repository: string, problems: Problems): void {
         problems.push(
             `mesh.chartRepository: "${repository}" is Istio's retired chart host, removed in ${charts.removed} (last outage test ${charts.lastOutageTest}); use ${charts.replacements.join(" or ")}`,
         );
-    }
-}
-
-/** An existing root must be a CA certificate with its matching key; the key is never shown. */
-export function checkRootCa(
-    root: { cert?: string; key?: string; keyIsSecret: boolean },
-    problems: Problems,
-): void {
-    if (root.cert === undefined && root.key === undefined) {
-        return;
-    }
-    if (root.key !== undefined && !root.keyIsSecret) {
-        problems.push(
-            "rootCaKeyPem: [secret] is plain text in the stack's configuration; a CA key must be secret config: pulumi config set --secret rootCaKeyPem < root-ca.key",
-        );
-    }
-    if (root.cert === undefined || root.key === undefined) {
-        problems.push(
-            `${root.cert === undefined ? "rootCaCertPem" : "rootCaKeyPem"}: is required when ${root.cert === undefined ? "rootCaKeyPem" : "rootCaCertPem"} is set; set both or neither`,
-        );
-        return;
-    }
-    let cert: X509Certificate;
-    try {
-        cert = new X509Certificate(root.cert);
-    } catch {
-        problems.push("rootCaCertPem: is not a PEM certificate");
-        return;
-    }
-    if (!cert.ca) {
-        problems.push(
-            `rootCaCertPem: "${cert.subject}" is not a CA certificate (basicConstraints CA:TRUE)`,
-        );
-    }
-    try {
-        if (!cert.checkPrivateKey(createPrivateKey(root.key))) {
-            problems.push("rootCaKeyPem: [secret] does not match rootCaCertPem's public key");
-        }
-    } catch {
-        problems.push("rootCaKeyPem: [secret] is not a PEM private key");
     }
 }
