@@ -24,6 +24,10 @@ import { makeRootCa, RootCaSpec } from "./fixtures/rootCa";
  *            notBeforeDays, notAfterDays, basicConstraints, keyUsage, issuer, signedByOtherKey,
  *            extraCert, keyInCertPem, mismatchedKey, keyFormat; every field defaults to a good
  *            P-384 root), written as rootCaCertPem and rootCaKeyPem before `set` applies
+ *   peer:    the case's stack joins the stack organization/eks-ambient-mesh/eu (one cluster,
+ *            eu-a, 10.30.0.0/16, eu-west-1), whose outputs come from a plan passed with --peer:
+ *            `cluster` overrides fields of its meshPeers entry, `outputs` whole outputs (null
+ *            removes one); the root is the case's (a good one unless `rootCa` says otherwise)
  *   argv:    arguments instead of `--stack corpus --config <file>` (usage cases)
  *   exit:    the expected exit code (default 1)
  *   expect:  lines (or parts of lines) stderr must hold, each naming the key; `{date+N}` (or
@@ -35,12 +39,56 @@ export interface CorpusCase {
     readonly set?: Record<string, unknown>;
     readonly plain?: readonly string[];
     readonly rootCa?: RootCaSpec;
+    readonly peer?: PeerSpec;
     readonly argv?: readonly string[];
     readonly exit?: number;
     readonly expect: readonly string[];
 }
 
+export interface PeerSpec {
+    readonly cluster?: Record<string, unknown>;
+    readonly outputs?: Record<string, unknown>;
+}
+
 const CORPUS = path.join(__dirname, "corpus");
+const PEER_STACK = "organization/eks-ambient-mesh/eu";
+
+/** The peer stack `eu` as its plan shows it: valid unless the case overrides a field. */
+function peerPlan(spec: PeerSpec, rootCaCertPem: string): Record<string, unknown> {
+    const cluster = {
+        name: "eu-a",
+        network: "eu-a-network",
+        region: "eu-west-1",
+        vpcCidr: "10.30.0.0/16",
+        endpoint: "https://EU.gr7.eu-west-1.eks.amazonaws.com",
+        certificateAuthorityData: "RVUtQ0E=",
+        token: "eu-reader-token-0123456789abcdef0123456789abcdef",
+        meshId: "mesh-pair",
+        trustDomain: "cluster.local",
+        rootCaCertPem,
+        ...spec.cluster,
+    };
+    const outputs: Record<string, unknown> = {
+        meshPeers: [cluster],
+        transitGateways: [
+            {
+                region: "eu-west-1",
+                transitGatewayId: "tgw-0e0e0e0e0e0e0e0e0",
+                routeTableId: "tgw-rtb-0e0e0e0e0e0e0e0e0",
+                amazonSideAsn: 64520,
+                ownerId: "210987654321",
+            },
+        ],
+        transitGatewayPeerings: [],
+        ...spec.outputs,
+    };
+    for (const [key, value] of Object.entries(outputs)) {
+        if (value === null) {
+            delete outputs[key];
+        }
+    }
+    return { project: "eks-ambient-mesh", stack: "eu", resources: [], outputs };
+}
 const SECRET_KEYS = ["rootCaKeyPem"];
 
 /** Every case, by file (category). */
@@ -100,11 +148,22 @@ async function runCase(c: CorpusCase, dir: string): Promise<Outcome> {
     const started = Date.now();
     const config = pairConfig();
     const secrets: string[] = [];
-    if (c.rootCa) {
-        const root = await makeRootCa(c.rootCa, started);
+    const peerArgs: string[] = [];
+    if (c.rootCa || c.peer) {
+        const root = await makeRootCa(c.rootCa ?? {}, started);
         config.rootCaCertPem = root.certPem;
         config.rootCaKeyPem = root.keyPem;
         secrets.push(...root.secrets);
+        if (c.peer) {
+            config.mesh.peers = [
+                { stack: PEER_STACK, clusters: [{ name: "eu-a", vpcCidr: "10.30.0.0/16" }] },
+            ];
+            const plan = peerPlan(c.peer, root.certPem);
+            const peerFile = path.join(dir, "peer-eu.json");
+            fs.writeFileSync(peerFile, JSON.stringify(plan));
+            peerArgs.push("--peer", `${PEER_STACK}=${peerFile}`);
+            secrets.push("eu-reader-token-0123456789abcdef0123456789abcdef");
+        }
     }
     for (const [key, value] of Object.entries(c.set ?? {})) {
         setPath(config, key, value);
@@ -117,7 +176,7 @@ async function runCase(c: CorpusCase, dir: string): Promise<Outcome> {
     fs.writeFileSync(file, JSON.stringify(toExportedConfig("eks-ambient-mesh", config, secret)));
     const out: string[] = [];
     const err: string[] = [];
-    const argv = c.argv ?? ["--stack", "corpus", "--config", file];
+    const argv = c.argv ?? ["--stack", "corpus", "--config", file, ...peerArgs];
     const code = await main(argv, {
         stdout: (t) => out.push(t),
         stderr: (t) => err.push(t),
