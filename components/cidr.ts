@@ -6,7 +6,12 @@ import { Netmask } from "netmask";
  * accepts `10.0.0/16` and silently moves `10.0.0.1/16` to its network address).
  */
 
-const CIDR_PATTERN = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+// Every number in decimal without leading zeros, as AWS writes blocks: AWS refuses
+// `010.10.0.0/16`, and parsers disagree on it (inet_aton and netmask read 010 as octal 8).
+const DECIMAL = "(0|[1-9]\\d{0,2})";
+const CIDR_PATTERN = new RegExp(`^${DECIMAL}\\.${DECIMAL}\\.${DECIMAL}\\.${DECIMAL}/${DECIMAL}$`);
+/** Four dotted numbers and a prefix, with any digits. */
+const DOTTED_NUMBERS = /^\d+\.\d+\.\d+\.\d+\/\d+$/;
 
 /** A named block of the mesh's address space: a cluster's VPC, or a declared range. */
 export interface MeshCidr {
@@ -21,6 +26,36 @@ export interface MeshCidr {
 export const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] as const;
 
 export type CidrProblem = "malformed" | "not-aligned";
+
+/**
+ * Ranges a public endpoint never sees a request from (RFC 6890's special-purpose blocks that are
+ * not globally reachable), each with what it is. EKS refuses them in `publicAccessCidrs`. The
+ * documentation ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24) are left out: EKS's own
+ * guide uses them as examples of public blocks.
+ */
+export const NON_PUBLIC_RANGES: readonly { readonly cidr: string; readonly what: string }[] = [
+    { cidr: "0.0.0.0/8", what: '"this network" (RFC 1122)' },
+    { cidr: "10.0.0.0/8", what: "private address space (RFC 1918)" },
+    { cidr: "100.64.0.0/10", what: "carrier-grade NAT space (RFC 6598)" },
+    { cidr: "127.0.0.0/8", what: "loopback (RFC 1122)" },
+    { cidr: "169.254.0.0/16", what: "link-local space (RFC 3927)" },
+    { cidr: "172.16.0.0/12", what: "private address space (RFC 1918)" },
+    { cidr: "192.0.0.0/24", what: "IETF protocol assignments (RFC 6890)" },
+    { cidr: "192.168.0.0/16", what: "private address space (RFC 1918)" },
+    { cidr: "198.18.0.0/15", what: "benchmarking space (RFC 2544)" },
+    { cidr: "224.0.0.0/4", what: "multicast (RFC 5771)" },
+    { cidr: "240.0.0.0/4", what: "reserved space (RFC 1112)" },
+];
+
+/** The non-public range a block lies in, or undefined when it is public (or holds public space). */
+export function nonPublicRange(cidr: string): (typeof NON_PUBLIC_RANGES)[number] | undefined {
+    return NON_PUBLIC_RANGES.find((range) => contains(range.cidr, cidr));
+}
+
+/** Whether a malformed block is four numbers and a prefix, one of them written with leading zeros. */
+export function hasLeadingZeros(cidr: string): boolean {
+    return DOTTED_NUMBERS.test(cidr) && /(^|[./])0\d/.test(cidr);
+}
 
 /** Why `cidr` is not a canonical IPv4 CIDR block, or undefined when it is. */
 export function cidrProblem(cidr: string): CidrProblem | undefined {

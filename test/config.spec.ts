@@ -403,21 +403,23 @@ describe("mesh address space and security-group quota", () => {
     });
 
     it("refuses a mesh whose per-peer rules would exceed the quota, naming the fix", () => {
-        // 55 peers + 6 kept for EKS and the controller = 61 rules per cluster security group.
-        const problems = problemsOf(mesh(56));
-        assert.equal(problems.length, 56);
+        // 25 peers + 6 kept for EKS and the controller = 31 rules per cluster security group.
+        const quota = { securityGroupRuleQuota: 30 };
+        const problems = problemsOf(mesh(26, quota));
+        assert.equal(problems.length, 26);
         assert.equal(
             problems[0],
-            'mesh.addressSpace: clusters[0] ("c0") would hold 61 inbound rules in its cluster security group (55 for the other clusters of the mesh, 0 for endpoint.privateAccessCidrs, 6 kept for EKS and the load balancer controller), above mesh.securityGroupRuleQuota 60; declare mesh.addressSpace, blocks that hold every VPC of the mesh (e.g. ["10.0.0.0/8"]), so each group holds one rule per block, or raise the quota to what AWS granted your account',
+            'mesh.addressSpace: clusters[0] ("c0") would hold 31 inbound rules in its cluster security group (25 for the other clusters of the mesh, 0 for endpoint.privateAccessCidrs, 6 kept for EKS and the load balancer controller), above mesh.securityGroupRuleQuota 30; declare mesh.addressSpace, blocks that hold every VPC of the mesh (e.g. ["10.0.0.0/8"]), so each group holds one rule per block, or raise the quota to what AWS granted your account',
         );
-        assert.equal(validateConfig(mesh(55), "p").clusters.length, 55);
+        assert.equal(validateConfig(mesh(25, quota), "p").clusters.length, 25);
         assert.equal(
-            validateConfig(mesh(56, { addressSpace: ["10.0.0.0/8"] }), "p").clusters.length,
-            56,
+            validateConfig(mesh(26, { ...quota, addressSpace: ["10.0.0.0/8"] }), "p").clusters
+                .length,
+            26,
         );
         assert.equal(
-            validateConfig(mesh(56, { securityGroupRuleQuota: 100 }), "p").clusters.length,
-            56,
+            validateConfig(mesh(26, { securityGroupRuleQuota: 31 }), "p").clusters.length,
+            26,
         );
     });
 

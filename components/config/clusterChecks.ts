@@ -5,60 +5,49 @@ import {
     KUBERNETES_VERSIONS,
     REGIONS,
 } from "../versions";
+import { checkClusterAdmins } from "./adminChecks";
 import { checkCidr, DNS_LABEL, LIMITS, Problems, show } from "./problems";
 import { ParsedCluster, ParsedPlatformConfig } from "./schema";
+import { checkTags } from "./tagChecks";
 
 /** The keys of one cluster, each on its own and against its siblings in the cluster. */
 
 const INSTANCE_TYPE = /^([a-z][a-z0-9-]*)\.([a-z0-9]+)$/;
-const IAM_PRINCIPAL = /^arn:aws:(iam|sts)::\d{12}:(role|user|assumed-role)\/[\w+=,.@\/-]+$/;
-const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 
-/** `environment`, `tags`, `clusterAdmins` and the presence of clusters. */
-export function checkTopLevel(cfg: ParsedPlatformConfig, problems: Problems): void {
+/**
+ * `environment`, `tags`, `clusterAdmins` and the number of clusters. `writtenTags` is the tags
+ * map as written.
+ */
+export function checkTopLevel(
+    cfg: ParsedPlatformConfig,
+    writtenTags: unknown,
+    problems: Problems,
+): void {
     if (cfg.environment.length > 20 || !DNS_LABEL.test(cfg.environment)) {
         problems.push(
             `environment: "${cfg.environment}" is not a DNS-1123 label of at most 20 characters`,
         );
     }
-    for (const [k, v] of Object.entries(cfg.tags)) {
-        if (!TAG_KEY.test(k) || k.toLowerCase().startsWith("aws:")) {
-            problems.push(
-                `tags.${k}: the key is not a valid AWS tag key (1-128 characters, not starting with "aws:")`,
-            );
-        }
-        if (v.length > 256) {
-            problems.push(`tags.${k}: the value is ${v.length} characters; AWS allows 256`);
-        }
-    }
-    cfg.clusterAdmins.forEach((arn, i) => {
-        if (!IAM_PRINCIPAL.test(arn)) {
-            problems.push(
-                `clusterAdmins[${i}]: "${arn}" is not an IAM role or user ARN like arn:aws:iam::123456789012:role/platform-admin`,
-            );
-        }
-    });
-    if (cfg.clusters.length === 0) {
+    checkTags(cfg.tags, writtenTags, problems);
+    checkClusterAdmins(cfg.clusterAdmins, problems);
+    const count = cfg.clusters.length;
+    if (count === 0) {
         problems.push("clusters: [] is empty; configure at least one cluster");
+    } else if (count > LIMITS.clustersPerStack) {
+        problems.push(
+            `clusters: ${count} clusters; a stack takes at most ${LIMITS.clustersPerStack} (each istiod watches every other cluster's API server); split the mesh into stacks that name each other in mesh.peers`,
+        );
     }
 }
 
-/**
- * One cluster. `raw` is the cluster as written, for the rules that depend on whether a key was
- * set at all.
- */
-export function checkCluster(
-    c: ParsedCluster,
-    raw: unknown,
-    key: string,
-    problems: Problems,
-): void {
+/** One cluster's own keys (its endpoints are checked with the other clusters'). */
+export function checkCluster(c: ParsedCluster, key: string, problems: Problems): void {
     if (c.name.length > LIMITS.clusterName || !DNS_LABEL.test(c.name)) {
         problems.push(
             `${key}.name: "${c.name}" is not a DNS-1123 label of at most ${LIMITS.clusterName} characters (lower-case letters, digits and '-', starting and ending with a letter or digit)`,
         );
     }
-    if (!(c.region in REGIONS)) {
+    if (!Object.hasOwn(REGIONS, c.region)) {
         problems.push(
             `${key}.region: "${c.region}" is not a supported AWS region; use one of ${Object.keys(REGIONS).join(", ")}`,
         );
@@ -73,7 +62,6 @@ export function checkCluster(
         );
     }
     checkNodeGroup(c.nodeGroup, `${key}.nodeGroup`, problems);
-    checkEndpoint(c.endpoint, rawEndpoint(raw), key, problems);
     if (c.network !== undefined && (c.network.length > 63 || !DNS_LABEL.test(c.network))) {
         problems.push(`${key}.network: "${c.network}" is not a DNS-1123 label`);
     }
@@ -165,35 +153,4 @@ function checkSizes(ng: ParsedCluster["nodeGroup"], key: string, problems: Probl
             `${key}.diskSize: ${diskSize} is not allowed; use ${LIMITS.diskSize.min} to ${LIMITS.diskSize.max} GiB`,
         );
     }
-}
-
-/** The endpoint as written: whether `publicAccessCidrs` was set matters, not just its value. */
-function rawEndpoint(raw: unknown): { publicAccessCidrs?: unknown } {
-    const endpoint = (raw as { endpoint?: unknown } | undefined)?.endpoint;
-    return typeof endpoint === "object" && endpoint !== null ? endpoint : {};
-}
-
-function checkEndpoint(
-    endpoint: ParsedCluster["endpoint"],
-    written: { publicAccessCidrs?: unknown },
-    key: string,
-    problems: Problems,
-): void {
-    if (!endpoint.privateAccess && !endpoint.publicAccess) {
-        problems.push(
-            `${key}.endpoint: privateAccess and publicAccess are both false; enable at least one`,
-        );
-    }
-    const cidrsSet = Array.isArray(written.publicAccessCidrs) && written.publicAccessCidrs.length;
-    if (!endpoint.publicAccess && cidrsSet) {
-        problems.push(
-            `${key}.endpoint.publicAccessCidrs: ${show(written.publicAccessCidrs)} is set but publicAccess is false; remove it or enable publicAccess`,
-        );
-    }
-    endpoint.publicAccessCidrs.forEach((cidr, i) =>
-        checkCidr(`${key}.endpoint.publicAccessCidrs[${i}]`, cidr, problems),
-    );
-    endpoint.privateAccessCidrs.forEach((cidr, i) =>
-        checkCidr(`${key}.endpoint.privateAccessCidrs[${i}]`, cidr, problems),
-    );
 }

@@ -1,14 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
 import { IstioRelease, KubernetesVersion } from "../versions";
 import { checkCluster, checkTopLevel } from "./clusterChecks";
 import { checkAcrossClusters, checkAddressSpace, checkRelease } from "./crossChecks";
+import { checkEndpoints } from "./endpointChecks";
 import { checkMeshKeys } from "./meshChecks";
 import { checkPeers } from "./peerChecks";
-import { defaultNetwork, show } from "./problems";
+import { defaultNetwork } from "./problems";
+import { keyType } from "./reference";
 import { checkRootCa } from "./rootCa";
 import { ParsedCluster, ParsedMesh, platformSchema } from "./schema";
 import { isSecretConfig } from "./secretKeys";
+import { shapeProblems, valueAt } from "./shapeProblems";
 
 /**
  * The stack's configuration: one typed model, read in one place and validated before any
@@ -75,51 +77,6 @@ export class ConfigError extends Error {
     }
 }
 
-/** `clusters[1].nodeGroup.minSize` from zod's path. */
-function keyOf(path: readonly PropertyKey[]): string {
-    return path
-        .map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
-        .join("");
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-    return path.reduce<unknown>(
-        (node, key) =>
-            node !== null && typeof node === "object"
-                ? (node as Record<PropertyKey, unknown>)[key]
-                : undefined,
-        root,
-    );
-}
-
-/** Config keys whose values never appear in a message. */
-const SECRET_KEYS = new Set(["rootCaKeyPem"]);
-
-function shapeProblems(raw: unknown, issues: readonly z.core.$ZodIssue[]): string[] {
-    return issues.map((issue) => {
-        if (issue.code === "unrecognized_keys") {
-            const where = issue.path.length ? `${keyOf(issue.path)}: ` : "";
-            return `${where}unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys
-                .map((k) => `"${k}"`)
-                .join(", ")}; check the spelling against the README's configuration reference`;
-        }
-        const value = SECRET_KEYS.has(String(issue.path[0]))
-            ? "[secret]"
-            : valueAt(raw, issue.path);
-        if (value === undefined) {
-            return `${keyOf(issue.path)}: is required`;
-        }
-        if (issue.code === "invalid_value") {
-            return `${keyOf(issue.path)}: ${show(value)} is not allowed; use one of ${issue.values
-                .map((v) => String(v))
-                .join(", ")}`;
-        }
-        const expected = "expected" in issue ? String(issue.expected) : "a different value";
-        const noun = expected === "int" ? "a whole number" : `a ${expected}`;
-        return `${keyOf(issue.path)}: ${show(value)} is not ${noun}`;
-    });
-}
-
 export interface ValidateOptions {
     /** Top-level keys the stack holds as secrets (`pulumi config set --secret`). */
     readonly secretKeys?: ReadonlySet<string>;
@@ -140,16 +97,9 @@ export function validateConfig(
     const cfg = parsed.data;
     const problems: string[] = [];
     const warnings: string[] = [];
-    checkTopLevel(cfg, problems);
-    const written = valueAt(raw, ["clusters"]);
-    cfg.clusters.forEach((c, i) =>
-        checkCluster(
-            c,
-            Array.isArray(written) ? written[i] : undefined,
-            `clusters[${i}]`,
-            problems,
-        ),
-    );
+    checkTopLevel(cfg, valueAt(raw, ["tags"]), problems);
+    cfg.clusters.forEach((c, i) => checkCluster(c, `clusters[${i}]`, problems));
+    checkEndpoints(cfg.clusters, valueAt(raw, ["clusters"]), problems);
     checkAcrossClusters(cfg.clusters, cfg.mesh.peers, problems);
     checkAddressSpace(cfg.clusters, cfg.mesh, problems);
     const release = checkRelease(cfg.mesh, cfg.clusters, problems, warnings);
@@ -209,11 +159,12 @@ export function loadConfig(): PlatformConfig {
     const raw: Record<string, unknown> = {};
     const secretKeys = new Set<string>();
     for (const [fullKey, value] of Object.entries(pulumi.runtime.allConfig())) {
-        const [namespace, key] = fullKey.split(":", 2);
-        if (namespace !== project || key === undefined) {
+        const colon = fullKey.indexOf(":");
+        if (colon < 0 || fullKey.slice(0, colon) !== project) {
             continue;
         }
-        raw[key] = parseConfigValue(value);
+        const key = fullKey.slice(colon + 1);
+        raw[key] = parseConfigValue(value, STRING_KEYS.has(key));
         if (isSecretConfig(fullKey)) {
             secretKeys.add(key);
         }
@@ -224,10 +175,24 @@ export function loadConfig(): PlatformConfig {
     return config;
 }
 
-function parseConfigValue(value: string): unknown {
+/** Top-level keys whose values are text: `environment: "123"` is the string "123". */
+const STRING_KEYS = new Set(
+    Object.entries(platformSchema.shape)
+        .filter(([, schema]) => keyType(schema) === "string")
+        .map(([key]) => key),
+);
+
+/**
+ * A value as the program receives it: Pulumi hands every top-level value over as text, lists and
+ * objects as JSON. JSON text is parsed, except that a key whose values are text keeps a scalar as
+ * written (`"123"`, `"true"`), since a quoted scalar and an unquoted one arrive alike.
+ */
+function parseConfigValue(value: string, isText: boolean): unknown {
+    let parsed: unknown;
     try {
-        return JSON.parse(value);
+        parsed = JSON.parse(value);
     } catch {
         return value;
     }
+    return isText && (typeof parsed !== "object" || parsed === null) ? value : parsed;
 }

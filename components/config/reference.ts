@@ -43,6 +43,11 @@ function unwrap(schema: z.ZodType): { inner: z.ZodType; value?: unknown; optiona
     }
 }
 
+/** A key's own type (`string`, `object`, `array`…), under its optional and default wrappers. */
+export function keyType(schema: z.ZodType): string {
+    return defOf(unwrap(schema).inner).type;
+}
+
 function typeName(schema: z.ZodType): string {
     const def = defOf(schema);
     switch (def.type) {

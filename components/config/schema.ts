@@ -5,6 +5,8 @@ import {
     DEFAULT_ISTIO_VERSION,
     DEFAULT_SECURITY_GROUP_RULE_QUOTA,
 } from "../versions";
+import { LIMITS } from "./problems";
+import { PROGRAM_TAGS_PER_RESOURCE } from "./tagChecks";
 
 /**
  * Every configuration key, declared once: its type, its default and what it means. The typed
@@ -189,13 +191,16 @@ export const platformSchema = z.strictObject({
     ),
     tags: key(
         z.record(z.string(), z.string()).default({}),
-        "tags on every taggable AWS resource, besides `project`, `environment`, `managed-by`",
+        `at most ${LIMITS.tags.perResource - PROGRAM_TAGS_PER_RESOURCE} tags (AWS takes ${LIMITS.tags.perResource} per resource) for every taggable resource, next to the program's own: \`project\`, \`environment\`, \`managed-by\`, \`cluster\`, \`Name\``,
     ),
     clusterAdmins: key(
         z.array(z.string()).default([]),
-        "IAM role or user ARNs given `AmazonEKSClusterAdminPolicy` through access entries",
+        "IAM role or user ARNs (`arn:aws:iam::<account>:role/<path/name>`), not STS sessions; each gets `AmazonEKSClusterAdminPolicy` through an access entry",
     ),
-    clusters: key(z.array(clusterSchema), "the clusters of this stack"),
+    clusters: key(
+        z.array(clusterSchema),
+        `the clusters of this stack, at most ${LIMITS.clustersPerStack} (each istiod watches every other API server)`,
+    ),
     mesh: key(meshSchema.prefault({}), "the Istio mesh"),
     rootCaCertPem: key(
         z.string().optional(),

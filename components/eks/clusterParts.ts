@@ -3,7 +3,7 @@ import * as eks from "@pulumi/eks";
 import * as pulumi from "@pulumi/pulumi";
 import { MeshCidr } from "../cidr";
 import { EndpointConfig, NodeGroupConfig } from "../config";
-import { nameFragment } from "../names";
+import { accessEntryName, nameFragment } from "../names";
 import { amiTypeFor, CONTROL_PLANE_LOG_TYPES, MANAGED_POLICIES } from "../versions";
 import { assumeRolePolicy } from "./iam";
 
@@ -138,7 +138,7 @@ export function publicAccessCidrs(args: EksClusterArgs): pulumi.Input<string>[] 
 function accessEntries(args: EksClusterArgs) {
     return Object.fromEntries(
         args.clusterAdmins.map((principalArn) => [
-            `admin-${nameFragment(principalArn.split("/").pop() ?? principalArn)}`,
+            accessEntryName(principalArn),
             {
                 principalArn,
                 accessPolicies: {

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { planSubnets, SubnetPlan } from "../cidr";
-import { NatGateways } from "../config";
+import { LIMITS, NatGateways } from "../config";
 
 /** A route table of the VPC, keyed so that routes added to it by others get stable names. */
 export interface RouteTableRef {
@@ -24,6 +24,13 @@ export interface NetworkArgs {
     readonly tags: Record<string, string>;
     /** Protect the VPC from deletion by Pulumi (`pulumi destroy` stops until unprotected). */
     readonly protect?: boolean;
+    /** The provider's region, named when it offers fewer zones than asked for. */
+    readonly region?: string;
+    /**
+     * The configuration key that sets `availabilityZoneCount`, named in the same error.
+     * @default `availabilityZoneCount`
+     */
+    readonly availabilityZoneKey?: string;
 }
 
 /**
@@ -60,6 +67,7 @@ export class Network extends pulumi.ComponentResource {
             parent: this,
             tagged: (suffix, extra = {}) => ({ ...args.tags, Name: `${name}-${suffix}`, ...extra }),
             azs: layout.private.map((_, i) => zones.names.apply((names) => names[i])),
+            zoneCheck: zones.names.apply((names) => this.checkZones(names, args)),
         };
         const vpc = new aws.ec2.Vpc(
             `${name}-vpc`,
@@ -92,6 +100,25 @@ export class Network extends pulumi.ComponentResource {
             natPublicIps: this.natPublicIps,
         });
     }
+
+    /** Nothing to wait for, or an error naming the key, the region and the zones it offers. */
+    private checkZones(names: readonly string[], args: NetworkArgs): pulumi.Resource[] {
+        const count = args.availabilityZoneCount;
+        if (names.length >= count) {
+            return [];
+        }
+        const key = args.availabilityZoneKey ?? "availabilityZoneCount";
+        const region = args.region ?? "the region";
+        const fix =
+            names.length >= LIMITS.availabilityZones.min
+                ? `use ${names.length}, or another region`
+                : "use another region";
+        throw new pulumi.ResourceError(
+            `${key}: ${count} is more than the ${names.length} availability zones ${region} offers this account (${names.join(", ") || "none"}); ${fix}`,
+            this,
+            true,
+        );
+    }
 }
 
 /** What the layers of a Network share: its name, parent, tags and zones. */
@@ -100,6 +127,13 @@ interface Layer {
     readonly parent: pulumi.ComponentResource;
     readonly tagged: (suffix: string, extra?: Record<string, string>) => Record<string, string>;
     readonly azs: pulumi.Output<string>[];
+    /**
+     * What every subnet waits for: nothing, or the error that the region offers too few zones.
+     * Only AWS knows how many zones a region offers an account, so this fails at run time, before
+     * any subnet is created. A dependency rather than an input, so that the SDK reports the error
+     * as thrown instead of wrapping it once per subnet ("error serializing property …").
+     */
+    readonly zoneCheck: pulumi.Output<pulumi.Resource[]>;
 }
 
 interface PublicLayer {
@@ -137,7 +171,7 @@ function publicLayer(ctx: Layer, vpc: aws.ec2.Vpc, cidrs: readonly string[]): Pu
                 // Internet-facing load balancers land here (AWS load balancer discovery).
                 tags: tagged(`public-${i + 1}`, { "kubernetes.io/role/elb": "1" }),
             },
-            { parent },
+            { parent, dependsOn: ctx.zoneCheck },
         );
         new aws.ec2.RouteTableAssociation(
             `${name}-public-${i + 1}`,
@@ -196,7 +230,7 @@ function privateLayer(ctx: Layer, vpc: aws.ec2.Vpc, layout: SubnetPlan, nats: re
                 // Internal load balancers (the east-west gateway's NLB) land here.
                 tags: tagged(`private-${i + 1}`, { "kubernetes.io/role/internal-elb": "1" }),
             },
-            { parent },
+            { parent, dependsOn: ctx.zoneCheck },
         );
         const table = new aws.ec2.RouteTable(
             `${name}-private-${i + 1}`,

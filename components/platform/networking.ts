@@ -47,13 +47,15 @@ export function buildNetworking(
         providers: { aws: mustGet(providers, region, "AWS provider for region") },
     });
     const networks = new Map(
-        config.clusters.map((c) => [
+        config.clusters.map((c, i) => [
             c.name,
             new Network(
                 c.name,
                 {
                     cidr: c.vpcCidr,
                     availabilityZoneCount: c.availabilityZoneCount,
+                    availabilityZoneKey: `clusters[${i}].availabilityZoneCount`,
+                    region: c.region,
                     natGateways: c.natGateways,
                     tags: { ...tags, cluster: c.name },
                     protect: c.deletionProtection,

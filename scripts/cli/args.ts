@@ -1,3 +1,5 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { Io } from "./runner";
 
 /**
@@ -112,4 +114,80 @@ export function isCalendarDay(day: string): boolean {
     }
     const date = new Date(`${day}T00:00:00Z`);
     return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === day;
+}
+
+/** Pulumi's rule for a stack's own name: letters, digits, `-`, `_` and `.`, 1 to 100 of them. */
+const STACK_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+
+/**
+ * Why `stack` cannot name a stack file (`Pulumi.<stack>.yaml` in the project), or undefined when
+ * it can. A name with `/` would reach outside the project, and `org/project/stack` names a stack
+ * in the Pulumi Cloud, whose file is still `Pulumi.<stack>.yaml`.
+ */
+export function stackNameProblem(stack: string): string | undefined {
+    const parts = stack.split("/");
+    const named = (p: string) => STACK_NAME.test(p) && /[A-Za-z0-9]/.test(p);
+    if (parts.length > 1 && parts.length <= 3 && parts.every(named)) {
+        return `--stack: "${stack}" is a fully qualified stack name; give the stack's own name, the <stack> of Pulumi.<stack>.yaml ("${parts[parts.length - 1]}")`;
+    }
+    if (!STACK_NAME.test(stack)) {
+        const outside = stack.includes("/")
+            ? ", and with a / it would name a file outside the project"
+            : "";
+        return `--stack: "${stack}" is not a stack name; Pulumi's are letters, digits, -, _ and . (at most 100)${outside}`;
+    }
+    return undefined;
+}
+
+/** The stacks of the project in `projectDir`: the <stack> of every Pulumi.<stack>.yaml. */
+export function stacksIn(projectDir: string): string[] {
+    return fs
+        .readdirSync(projectDir)
+        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+        .filter((s): s is string => s !== undefined)
+        .sort();
+}
+
+/** Why `file`, the value of `flag`, cannot be read, or undefined when it can. */
+export function fileProblem(flag: string, file: string): string | undefined {
+    try {
+        if (fs.statSync(file).isDirectory()) {
+            return `${flag}: ${file} is a directory, not a file`;
+        }
+        fs.accessSync(file, fs.constants.R_OK);
+        return undefined;
+    } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        return code === "ENOENT"
+            ? `${flag}: ${file} does not exist`
+            : `${flag}: ${file} cannot be read (${code ?? String(err)})`;
+    }
+}
+
+/** Why no file can be written at `file`, the value of `flag`: its folder is missing. */
+export function outProblem(flag: string, file: string): string | undefined {
+    const dir = path.dirname(path.resolve(file));
+    return fs.existsSync(dir) && fs.statSync(dir).isDirectory()
+        ? undefined
+        : `${flag}: ${file} cannot be written; there is no folder ${dir}`;
+}
+
+/**
+ * Why the stack and config file given cannot configure a run, or undefined when they can: the
+ * stack must be a stack name, and have its file in the project unless `--config` stands in for it.
+ */
+export function stackProblem(
+    stack: string,
+    configFile: string | undefined,
+    projectDir: string,
+): string | undefined {
+    const problem = stackNameProblem(stack);
+    if (problem || configFile !== undefined) {
+        return problem ?? fileProblem("--config", configFile ?? "");
+    }
+    if (fs.existsSync(path.join(projectDir, `Pulumi.${stack}.yaml`))) {
+        return undefined;
+    }
+    const stacks = stacksIn(projectDir);
+    return `--stack: there is no stack "${stack}" (no Pulumi.${stack}.yaml in ${projectDir}); the stacks are ${stacks.join(", ") || "none"}, or pass --config FILE`;
 }

@@ -3,8 +3,9 @@ import * as path from "node:path";
 import { renderArchitecture } from "../docs/architecture";
 import { dependencyGraph, toDot, toMermaid } from "../docs/dependencyGraph";
 import { renderReachability } from "../docs/reachability";
+import { PROJECT_DIR } from "../offline/run";
 import { loadPlan } from "../plan/load";
-import { readArgs, usageError } from "./args";
+import { readArgs, stackProblem, usageError } from "./args";
 import { Io, processIo, runCli } from "./runner";
 
 /**
@@ -25,6 +26,10 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     const { full } = args.switches;
     if (stack === undefined) {
         return usageError(io, USAGE);
+    }
+    const problem = stackProblem(stack, config, PROJECT_DIR);
+    if (problem) {
+        return usageError(io, USAGE, problem);
     }
     const { plan, clusters } = await loadPlan(stack, config);
     const dir = out ?? "docs";

@@ -1,12 +1,19 @@
 import * as fs from "node:fs";
 import type { PolicyPackConfig } from "@pulumi/policy";
 import { hasMandatoryViolations } from "../../policies/evaluate";
-import { runProgram, RunResult } from "../offline/run";
+import { PROJECT_DIR, runProgram, RunResult } from "../offline/run";
 import { clusterNames } from "../plan/clusters";
 import { loadPeerPlan, PeerPlan, peerStackOutputs } from "../plan/peers";
 import { buildPlanJson } from "../plan/planJson";
 import { summarize } from "../plan/summary";
-import { isCalendarDay, parseCommandLine, usageError } from "./args";
+import {
+    fileProblem,
+    isCalendarDay,
+    outProblem,
+    parseCommandLine,
+    stackProblem,
+    usageError,
+} from "./args";
 import { Io, processIo, runCli } from "./runner";
 
 /**
@@ -82,8 +89,31 @@ export function parseArgs(argv: readonly string[]): CliArgs | { error: string } 
 }
 
 /**
- * The CLI. Exit codes: 0 done, 1 invalid config or program error, 2 bad usage, 3 a mandatory
- * policy violation (the plan is still printed and written).
+ * Why the files the arguments name cannot be used, or undefined when they can: the stack's own
+ * (or `--config`), `--policy-config`, and the folder `--out` writes to.
+ */
+export function filesProblem(args: CliArgs, projectDir = PROJECT_DIR): string | undefined {
+    const problems = [
+        stackProblem(args.stack, args.config, projectDir),
+        args.policyConfig && fileProblem("--policy-config", args.policyConfig),
+        args.out && outProblem("--out", args.out),
+    ].filter((p): p is string => typeof p === "string" && p !== "");
+    return problems.length > 0 ? problems.join("\n") : undefined;
+}
+
+/** A policy pack config file, as `pulumi preview --policy-pack-config` takes it. */
+function readPolicyConfig(file: string): PolicyPackConfig {
+    try {
+        return JSON.parse(fs.readFileSync(file, "utf8")) as PolicyPackConfig;
+    } catch (err) {
+        throw new Error(`--policy-config: ${file} is not valid JSON: ${(err as Error).message}`);
+    }
+}
+
+/**
+ * The CLI. Exit codes: 0 done, 1 invalid config or program error, 2 bad usage (a stack that is
+ * not a stack name or has no file, a file that cannot be read), 3 a mandatory policy violation
+ * (the plan is still printed and written).
  */
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
     const args = parseArgs(argv);
@@ -94,6 +124,10 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         io.stdout(USAGE);
         return 0;
     }
+    const problem = filesProblem(args);
+    if (problem) {
+        return usageError(io, USAGE, problem);
+    }
     let peers: PeerPlan[];
     try {
         peers = args.peers.map(loadPeerPlan);
@@ -103,9 +137,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     let run: RunResult;
     let policyConfig: PolicyPackConfig | undefined;
     try {
-        policyConfig = args.policyConfig
-            ? (JSON.parse(fs.readFileSync(args.policyConfig, "utf8")) as PolicyPackConfig)
-            : undefined;
+        policyConfig = args.policyConfig ? readPolicyConfig(args.policyConfig) : undefined;
         run = await runProgram({
             stack: args.stack,
             configFile: args.config,

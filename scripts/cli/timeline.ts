@@ -1,7 +1,8 @@
+import { PROJECT_DIR } from "../offline/run";
 import { loadPlan } from "../plan/load";
 import { edgeImpact, tasksOf } from "../timing/model";
 import { renderTimeline, timeline } from "../timing/timeline";
-import { readArgs, usageError } from "./args";
+import { readArgs, stackProblem, usageError } from "./args";
 import { Io, processIo, runCli } from "./runner";
 
 /**
@@ -28,6 +29,10 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     const parallel = args.values.parallel === undefined ? undefined : Number(args.values.parallel);
     if (stack === undefined || (parallel !== undefined && !(parallel >= 1))) {
         return usageError(io, USAGE);
+    }
+    const problem = stackProblem(stack, config, PROJECT_DIR);
+    if (problem) {
+        return usageError(io, USAGE, problem);
     }
     const { plan, clusters } = await loadPlan(stack, config);
     if (args.switches.edges) {

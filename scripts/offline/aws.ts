@@ -3,6 +3,61 @@ import { ACCOUNT_ID, CREATED, Handler, MockContext, MockOutput, zoneId } from ".
 
 /** AWS resources as the AWS provider reports them after a create. */
 
+/**
+ * The availability zones a typical account sees in each region the platform supports, as
+ * `DescribeAvailabilityZones` lists them. Regions opened before November 2012 map zone names per
+ * account (AWS, "AZ IDs"), and some offer newer accounts fewer zones: us-west-1 offers two (EC2:
+ * "Subnets can currently only be created in the following availability zones: us-west-1a,
+ * us-west-1c", cloudfoundry/bosh-bootloader#162; other accounts see b and c). Sources: the zone
+ * table of getmoto/moto (`moto/ec2/models/availability_zones_and_regions.py`), which models a real
+ * account (ap-northeast-1 a, c, d; ca-central-1 a, b, d), and for the six regions it lacks
+ * (ca-west-1, eu-south-2, ap-south-2, ap-southeast-4, me-central-1, il-central-1), which map
+ * names uniformly, the three zones a to c each opened with (an assumption, not checked against
+ * an account).
+ */
+export const AVAILABILITY_ZONES: Readonly<Record<string, string>> = {
+    "us-east-1": "abcdef",
+    "us-east-2": "abc",
+    "us-west-1": "ac",
+    "us-west-2": "abcd",
+    "ca-central-1": "abd",
+    "ca-west-1": "abc",
+    "eu-west-1": "abc",
+    "eu-west-2": "abc",
+    "eu-west-3": "abc",
+    "eu-central-1": "abc",
+    "eu-central-2": "abc",
+    "eu-north-1": "abc",
+    "eu-south-1": "abc",
+    "eu-south-2": "abc",
+    "ap-south-1": "abc",
+    "ap-south-2": "abc",
+    "ap-southeast-1": "abc",
+    "ap-southeast-2": "abc",
+    "ap-southeast-3": "abc",
+    "ap-southeast-4": "abc",
+    "ap-northeast-1": "acd",
+    "ap-northeast-2": "abcd",
+    "ap-northeast-3": "abc",
+    "ap-east-1": "abc",
+    "sa-east-1": "abc",
+    "me-south-1": "abc",
+    "me-central-1": "abc",
+    "af-south-1": "abc",
+    "il-central-1": "abc",
+};
+
+/** The zone names of a region, as `DescribeAvailabilityZones` returns them. */
+export function zonesOf(region: string): string[] {
+    const letters = Object.hasOwn(AVAILABILITY_ZONES, region)
+        ? AVAILABILITY_ZONES[region]
+        : undefined;
+    if (letters === undefined) {
+        throw new Error(`no availability zones known offline for region ${region}`);
+    }
+    return [...letters].map((letter) => `${region}${letter}`);
+}
+
 /** An address in one of AWS's public ranges. */
 function publicIp(ctx: MockContext): string {
     const d = ctx.digest("public-ip");

@@ -82,6 +82,25 @@ function securePath(value: unknown, at: string): string | undefined {
     return undefined;
 }
 
+/** Where a value holds a number JSON cannot carry (YAML's `.inf`, `-.inf`, `.nan`), and what it is. */
+function nonFinite(value: unknown, at: string): { at: string; written: string } | undefined {
+    if (typeof value === "number" && !Number.isFinite(value)) {
+        return { at, written: Number.isNaN(value) ? ".nan" : value > 0 ? ".inf" : "-.inf" };
+    }
+    const entries = Array.isArray(value)
+        ? value.map((inner, i) => [`${at}[${i}]`, inner] as const)
+        : isPlainObject(value)
+          ? Object.entries(value).map(([k, inner]) => [`${at}.${k}`, inner] as const)
+          : [];
+    for (const [path, inner] of entries) {
+        const found = nonFinite(inner, path);
+        if (found) {
+            return found;
+        }
+    }
+    return undefined;
+}
+
 /** A value as the CLI passes it: strings unchanged, everything else as JSON. */
 export function encodeConfigValue(value: unknown): string {
     return typeof value === "string" ? value : JSON.stringify(value);
@@ -100,6 +119,12 @@ export function toConfigMap(
         if (secure) {
             throw new OfflineConfigError(
                 `${source}: ${secure} is a secure value, which cannot be decrypted offline; export the stack's config with \`pulumi config --json --show-secrets\` (or make that form with npm run offline-config) and pass the file with --config`,
+            );
+        }
+        const infinite = nonFinite(value, fullKey);
+        if (infinite) {
+            throw new OfflineConfigError(
+                `${source}: ${infinite.at} is ${infinite.written}, which is no number a configuration value can hold (Pulumi hands configuration to the program as JSON, which has no infinities and no NaN); write a number`,
             );
         }
         if (value !== null && value !== undefined) {

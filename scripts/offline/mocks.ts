@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AWS_MOCKS } from "./aws";
+import { AWS_MOCKS, zonesOf } from "./aws";
 import {
     ACCOUNT_ID,
     DEFAULT_REGION,
@@ -185,7 +185,7 @@ export class OfflineMocks implements pulumi.runtime.Mocks {
             this.defaultRegion;
         switch (args.token) {
             case "aws:index/getAvailabilityZones:getAvailabilityZones": {
-                const names = "abcdef".split("").map((letter) => `${region}${letter}`);
+                const names = zonesOf(region);
                 return {
                     ...inputs,
                     id: region,

@@ -144,28 +144,38 @@ async function runAlone(options: RunOptions): Promise<RunResult> {
     });
     applyConfig(config.values, config.secretKeys);
 
-    // The SDK reports failed registrations as unhandled rejections (the CLI's language host
-    // turns them into errors); collect them so that the run fails with the first one.
+    // The SDK reports failed registrations as unhandled rejections, and the CLI's language host
+    // ends the program at the first. Nothing else would end it: a resource whose inputs failed
+    // never resolves its outputs, so whatever waits on them (dependents, stack outputs) waits
+    // forever. Collect them, and stop waiting at the first.
     const rejections: unknown[] = [];
-    const onRejection = (reason: unknown) => rejections.push(reason);
+    let rejected: () => void = () => undefined;
+    const firstRejection = new Promise<void>((resolve) => (rejected = resolve));
+    const onRejection = (reason: unknown) => {
+        rejections.push(reason);
+        rejected();
+    };
     process.on("unhandledRejection", onRejection);
     try {
         const program = options.program ?? path.join(projectDir, "index.ts");
         let failure: unknown;
         try {
-            await runInPulumiStack(async () => {
-                if (typeof program === "function") {
-                    return await program();
-                }
-                purgeProgramModules(projectDir);
-                // eslint-disable-next-line @typescript-eslint/no-require-imports
-                const exported: unknown = require(path.resolve(program));
-                return exported instanceof Function ? await exported() : exported;
-            });
+            await Promise.race([
+                runInPulumiStack(async () => {
+                    if (typeof program === "function") {
+                        return await program();
+                    }
+                    purgeProgramModules(projectDir);
+                    // eslint-disable-next-line @typescript-eslint/no-require-imports
+                    const exported: unknown = require(path.resolve(program));
+                    return exported instanceof Function ? await exported() : exported;
+                }),
+                firstRejection,
+            ]);
         } catch (err) {
             failure = err;
         }
-        await waitForRegistrations();
+        await Promise.race([waitForRegistrations(), firstRejection]);
         // Let rejections raised by the last registrations reach the handler.
         await new Promise((resolve) => setImmediate(resolve));
         const error = failure ?? engine.monitor.failures()[0] ?? rejections[0];
