@@ -204,12 +204,12 @@ export const platformSchema = z.strictObject({
     mesh: key(meshSchema.prefault({}), "the Istio mesh"),
     rootCaCertPem: key(
         z.string().optional(),
-        "an existing root CA certificate (PEM) instead of a generated one",
+        "the mesh's own root CA instead of a generated one (required with `mesh.peers`): one self-signed PEM certificate, RSA >= 4096 bits or ECDSA P-384, CA:TRUE, keyCertSign, valid beyond the intermediates' year (docs/operations.md)",
         "generated root",
     ),
     rootCaKeyPem: key(
         z.string().optional(),
-        "its private key; set it with `pulumi config set --secret rootCaKeyPem`",
+        "its private key, unencrypted, as secret config: `openssl pkey -in root-ca.key | pulumi config set --secret rootCaKeyPem`",
         "generated root",
     ),
 });
