@@ -212,6 +212,12 @@ export function managedNodeGroup(
             amiType: amiTypeFor(args.nodeGroup.instanceTypes),
             capacityType: args.nodeGroup.capacityType,
             diskSize: args.nodeGroup.diskSize,
+            // The control plane's minor, said outright: pulumi-eks would take the cluster's own
+            // version when none is given (nodejs/eks/nodes/nodegroup.ts:1886-1891 at v4.3.0), but
+            // written here it shows in every plan and diff. The node group depends on the
+            // cluster, so an upgrade rolls the nodes (UpdateNodegroupVersion, in place) only
+            // after the control plane's own upgrade has finished, in the same update.
+            version: args.kubernetesVersion,
             scalingConfig: {
                 minSize: args.nodeGroup.minSize,
                 desiredSize: args.nodeGroup.desiredSize,

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformConfig } from "../config";
+import { Lifecycle } from "../config/deployed";
 import { MeshTrust } from "../mesh/meshTrust";
 import { MeshPeerOutputs, PeerStack } from "../meshPeer";
 import { StackPeeringOutputs } from "../network/stackPeering";
@@ -29,6 +30,8 @@ export interface PlatformArgs {
 export class Platform extends pulumi.ComponentResource {
     public readonly clusters: PlatformCluster[];
     public readonly transitGateways: TransitGatewayOutputs[];
+    /** Where the stack stands in its step-by-step operations (see components/config/deployed.ts). */
+    public readonly lifecycle: Lifecycle;
     /** Transit Gateway peerings with peer stacks, for those stacks to accept or route over. */
     public readonly transitGatewayPeerings: StackPeeringOutputs[];
     public readonly rootCaCertPem: pulumi.Output<string>;
@@ -79,6 +82,7 @@ export class Platform extends pulumi.ComponentResource {
             ownerId: hub.ownerId,
         }));
         this.transitGatewayPeerings = net.stackPeerings;
+        this.lifecycle = { istio: { version: mesh.istioVersion } };
         this.registerOutputs({});
     }
 
