@@ -15,7 +15,7 @@ export = async () => {
         throw new ConfigError(steps);
     }
     const peers = await readPeerStacks(config);
-    const platform = new Platform(config.environment, { config, peers });
+    const platform = new Platform(config.environment, { config, peers, deployed });
     return {
         environment: config.environment,
         meshId: config.mesh.meshId,

@@ -16,6 +16,7 @@ import {
     Values,
     ztunnelValues,
 } from "../components/mesh/istioValues";
+import { controlPlaneOf, revisionName } from "../components/mesh/controlPlane";
 import {
     hasBranchEniProbeFix,
     ISTIO_RELEASES,
@@ -44,6 +45,9 @@ const FREE_FORM = new Set(["env", "meshConfig", "labels", "annotations", "servic
  * for ambient (no branch-ENI probe fix) is built as sidecar and switched, so that the values
  * shapes of every pinned release stay covered.
  */
+/** The mesh's only control-plane revision (no upgrade in progress). */
+const rev = (mesh: MeshConfig) => controlPlaneOf(mesh).revisions[0];
+
 function meshFor(version: string, mode: DataplaneMode = "ambient", extra = {}): MeshConfig {
     const release = istioReleaseOf(version);
     assert.ok(release);
@@ -136,10 +140,20 @@ describe("Istio Helm values", () => {
                 const mesh = meshFor(version, mode, {
                     tracing: { service: "otel-collector.observability.svc.cluster.local" },
                 });
-                assert.deepEqual(unknownPaths(baseValues(mesh), version, "base"), []);
-                assert.deepEqual(unknownPaths(istiodValues(mesh, id), version, "istiod"), [], mode);
-                assert.deepEqual(unknownPaths(cniValues(mesh), version, "cni"), []);
-                assert.deepEqual(unknownPaths(ztunnelValues(mesh, id), version, "ztunnel"), []);
+                assert.deepEqual(
+                    unknownPaths(baseValues(controlPlaneOf(mesh)), version, "base"),
+                    [],
+                );
+                assert.deepEqual(
+                    unknownPaths(istiodValues(mesh, id, rev(mesh)), version, "istiod"),
+                    [],
+                    mode,
+                );
+                assert.deepEqual(unknownPaths(cniValues(mesh, rev(mesh)), version, "cni"), []);
+                assert.deepEqual(
+                    unknownPaths(ztunnelValues(mesh, id, rev(mesh)), version, "ztunnel"),
+                    [],
+                );
                 assert.deepEqual(
                     unknownPaths(eastWestGatewayValues(id, ["10.0.63.224"]), version, "gateway"),
                     [],
@@ -166,8 +180,10 @@ describe("Istio Helm values", () => {
             trustDomain: "prod.example.com",
             tracing: { service: "otel.observability.svc.cluster.local", samplingPercent: 5 },
         });
-        assert.deepEqual(istiodValues(mesh, id), {
+        assert.deepEqual(istiodValues(mesh, id, rev(mesh)), {
             profile: "ambient",
+            revision: "1-29",
+            revisionTags: ["default"],
             global: {
                 hub: "docker.io/istio",
                 tag: "1.29.6",
@@ -198,29 +214,42 @@ describe("Istio Helm values", () => {
     });
 
     it("leaves out what older istiod releases do not take", () => {
-        const values = istiodValues(meshFor("1.27.9", "ambient", { accessLogging: false }), id);
+        const values = istiodValues(
+            meshFor("1.27.9", "ambient", { accessLogging: false }),
+            id,
+            rev(meshFor("1.27.9", "ambient", { accessLogging: false })),
+        );
         assert.deepEqual(values.env, { AMBIENT_ENABLE_MULTI_NETWORK: "true" });
         assert.equal(values.base, undefined);
         assert.deepEqual(values.meshConfig, { trustDomain: "cluster.local" });
     });
 
     it("gives sidecar-mode istiod no ambient profile or ambient env", () => {
-        const values = istiodValues(meshFor("1.29.6", "sidecar"), id);
+        const values = istiodValues(
+            meshFor("1.29.6", "sidecar"),
+            id,
+            rev(meshFor("1.29.6", "sidecar")),
+        );
         assert.equal(values.profile, undefined);
         assert.equal(values.env, undefined);
         assert.deepEqual((values.global as Values).multiCluster, { clusterName: "prod-use1-a" });
     });
 
     it("names ztunnel's cluster and network the way each release reads them", () => {
-        assert.deepEqual(ztunnelValues(meshFor("1.24.6", "sidecar"), id), {
-            hub: "docker.io/istio",
-            tag: "1.24.6",
-            multiCluster: { clusterName: "prod-use1-a" },
-        });
+        assert.deepEqual(
+            ztunnelValues(meshFor("1.24.6", "sidecar"), id, rev(meshFor("1.24.6", "sidecar"))),
+            {
+                hub: "docker.io/istio",
+                tag: "1.24.6",
+                revision: "1-24",
+                multiCluster: { clusterName: "prod-use1-a" },
+            },
+        );
         for (const version of ["1.27.9", "1.28.10", "1.29.6", "1.30.5", "1.31.1"]) {
-            assert.deepEqual(ztunnelValues(meshFor(version), id), {
+            assert.deepEqual(ztunnelValues(meshFor(version), id, rev(meshFor(version))), {
                 hub: "docker.io/istio",
                 tag: version,
+                revision: revisionName(version),
                 multiCluster: { clusterName: "prod-use1-a" },
                 network: "prod-use1-a-network",
             });
@@ -231,8 +260,9 @@ describe("Istio Helm values", () => {
         const mesh = meshFor("1.31.1", "ambient", {
             hub: "123456789012.dkr.ecr.us-east-1.amazonaws.com/istio",
         });
-        assert.deepEqual(cniValues(mesh), {
+        assert.deepEqual(cniValues(mesh, rev(mesh)), {
             profile: "ambient",
+            revision: "1-31",
             global: { hub: "123456789012.dkr.ecr.us-east-1.amazonaws.com/istio", tag: "1.31.1" },
         });
     });
@@ -241,8 +271,11 @@ describe("Istio Helm values", () => {
         for (const version of ["1.28.10", "1.29.6", "1.30.5", "1.31.1"]) {
             const mesh = meshFor(version);
             const fail = { validationFailurePolicy: "Fail" };
-            assert.deepEqual(baseValues(mesh), { defaultRevision: "default", base: fail });
-            assert.deepEqual(istiodValues(mesh, id).base, fail, version);
+            assert.deepEqual(baseValues(controlPlaneOf(mesh)), {
+                defaultRevision: revisionName(version),
+                base: fail,
+            });
+            assert.deepEqual(istiodValues(mesh, id, rev(mesh)).base, fail, version);
             // Read by templates of both charts, declared in neither chart's defaults.
             for (const chart of ["base", "istiod"] as const) {
                 assert.ok(
@@ -253,23 +286,32 @@ describe("Istio Helm values", () => {
                 );
             }
         }
-        assert.deepEqual(baseValues(meshFor("1.27.9", "sidecar")), { defaultRevision: "default" });
+        assert.deepEqual(baseValues(controlPlaneOf(meshFor("1.27.9", "sidecar"))), {
+            defaultRevision: "1-27",
+        });
     });
 
     it("sets what Istio 1.31's upgrade notes ask of istiod, and nothing of it before 1.31", () => {
-        const env = istiodValues(meshFor("1.31.1"), id).env as Record<string, string>;
-        assert.equal(env.ISTIO_GPRC_MAXRECVMSGSIZE, "33554432");
-        assert.equal(env.PILOT_AUTO_SEND_UNHEALTHY_ENDPOINTS, "false");
-        assert.equal(env.AMBIENT_ENABLE_MULTI_NETWORK, "true");
-        const sidecar = istiodValues(meshFor("1.31.1", "sidecar"), id).env as Record<
+        const env = istiodValues(meshFor("1.31.1"), id, rev(meshFor("1.31.1"))).env as Record<
             string,
             string
         >;
+        assert.equal(env.ISTIO_GPRC_MAXRECVMSGSIZE, "33554432");
+        assert.equal(env.PILOT_AUTO_SEND_UNHEALTHY_ENDPOINTS, "false");
+        assert.equal(env.AMBIENT_ENABLE_MULTI_NETWORK, "true");
+        const sidecar = istiodValues(
+            meshFor("1.31.1", "sidecar"),
+            id,
+            rev(meshFor("1.31.1", "sidecar")),
+        ).env as Record<string, string>;
         assert.deepEqual(Object.keys(sidecar).sort(), [
             "ISTIO_GPRC_MAXRECVMSGSIZE",
             "PILOT_AUTO_SEND_UNHEALTHY_ENDPOINTS",
         ]);
-        const before = istiodValues(meshFor("1.30.5"), id).env as Record<string, string>;
+        const before = istiodValues(meshFor("1.30.5"), id, rev(meshFor("1.30.5"))).env as Record<
+            string,
+            string
+        >;
         assert.equal(before.ISTIO_GPRC_MAXRECVMSGSIZE, undefined);
     });
 

@@ -129,7 +129,7 @@ describe("IstioMesh", () => {
         assert.ok(pair.dependencyNames(pair.one(RELEASE, "east-a-istio-base")).includes(ns.name));
     });
 
-    it("installs base, istiod, cni and ztunnel at one pinned version from the chart repository", () => {
+    it("installs base, istiod (revision 1-31), cni and ztunnel at one pinned version from the chart repository", () => {
         const releases = pair
             .ofType(RELEASE)
             .filter((r) => r.name.startsWith("east-a-") && r.inputs.namespace === "istio-system");
@@ -143,7 +143,7 @@ describe("IstioMesh", () => {
             [
                 ["istio-base", "base", "1.31.1", "istio-system"],
                 ["istio-cni", "cni", "1.31.1", "istio-system"],
-                ["istiod", "istiod", "1.31.1", "istio-system"],
+                ["istiod-1-31", "istiod", "1.31.1", "istio-system"],
                 ["ztunnel", "ztunnel", "1.31.1", "istio-system"],
             ],
         );
@@ -168,24 +168,25 @@ describe("IstioMesh", () => {
         const deps = (type: string, name: string) => pair.dependencyNames(pair.one(type, name));
         const c = "east-a";
         assert.ok(deps(SECRET, `${c}-cacerts`).includes(`${c}-istio-system`));
-        assert.deepEqual(deps(RELEASE, `${c}-istiod`), [
+        assert.deepEqual(deps(RELEASE, `${c}-istiod-1-31`), [
             `${c}-cacerts`,
             `${c}-istio-base`,
             `${c}-istio-system`,
             `${c}-nodes`,
         ]);
-        assert.ok(deps(RELEASE, `${c}-istio-cni`).includes(`${c}-istiod`));
+        assert.ok(deps(RELEASE, `${c}-istio-cni`).includes(`${c}-istiod-1-31`));
         assert.ok(deps(RELEASE, `${c}-ztunnel`).includes(`${c}-istio-cni`));
+        assert.ok(deps(RELEASE, `${c}-ztunnel`).includes(`${c}-istiod-1-31`));
         const gw = deps(GATEWAY, `${c}-east-west`);
         assert.ok(
             gw.includes(`${c}-ztunnel`) &&
-                gw.includes(`${c}-istiod`) &&
+                gw.includes(`${c}-istiod-1-31`) &&
                 gw.includes(`${c}-gateway-api`),
         );
     });
 
     it("gives istiod and ztunnel the cluster's id and network, and istiod the ambient multi-network flags", () => {
-        const istiod = pair.one(RELEASE, "east-b-istiod").inputs.values as Record<string, any>;
+        const istiod = pair.one(RELEASE, "east-b-istiod-1-31").inputs.values as Record<string, any>;
         assert.equal(istiod.profile, "ambient");
         assert.deepEqual(istiod.global.multiCluster, { clusterName: "east-b" });
         assert.equal(istiod.global.network, "east-b-network");
@@ -194,7 +195,10 @@ describe("IstioMesh", () => {
         const ztunnel = pair.one(RELEASE, "east-b-ztunnel").inputs.values as Record<string, any>;
         assert.deepEqual(ztunnel.multiCluster, { clusterName: "east-b" });
         assert.equal(ztunnel.network, "east-b-network");
-        const prodIstiod = trio.one(RELEASE, "usw2-a-istiod").inputs.values as Record<string, any>;
+        const prodIstiod = trio.one(RELEASE, "usw2-a-istiod-1-31").inputs.values as Record<
+            string,
+            any
+        >;
         assert.deepEqual(prodIstiod.meshConfig.extensionProviders, [
             {
                 name: "otel-tracing",
@@ -250,7 +254,7 @@ describe("IstioMesh", () => {
     it("enforces STRICT mTLS mesh-wide once istiod validates it, and traces in trio", () => {
         const mtls = pair.one("kubernetes:security.istio.io/v1:PeerAuthentication", "east-a-mtls");
         assert.deepEqual(mtls.inputs.spec, { mtls: { mode: "STRICT" } });
-        assert.ok(pair.dependencyNames(mtls).includes("east-a-istiod"));
+        assert.ok(pair.dependencyNames(mtls).includes("east-a-istiod-1-31"));
         const telemetry = trio.one("kubernetes:telemetry.istio.io/v1:Telemetry", "use1-a-tracing");
         assert.deepEqual(telemetry.inputs.spec, {
             tracing: [{ providers: [{ name: "otel-tracing" }], randomSamplingPercentage: 1 }],

@@ -12,6 +12,7 @@ import {
     edgeImpact,
     floorMinutes,
     makespan,
+    matchesSuffix,
     minutesFor,
     serialMinutes,
     tasksOf,
@@ -41,8 +42,8 @@ function fixture(): GraphResource[] {
         r(`${c}-k8s`, "pulumi:providers:kubernetes", [`${c}-eks`]),
         r(`${c}-nodes`, "eks:index:ManagedNodeGroup", [`${c}-eks`]),
         r(`${c}-istio-base`, "kubernetes:helm.sh/v3:Release"),
-        r(`${c}-istiod`, "kubernetes:helm.sh/v3:Release", [`${c}-istio-base`, `${c}-nodes`]),
-        r(`${c}-ztunnel`, "kubernetes:helm.sh/v3:Release", [`${c}-istiod`]),
+        r(`${c}-istiod-1-31`, "kubernetes:helm.sh/v3:Release", [`${c}-istio-base`, `${c}-nodes`]),
+        r(`${c}-ztunnel`, "kubernetes:helm.sh/v3:Release", [`${c}-istiod-1-31`]),
         r(`${c}-east-west`, "kubernetes:gateway.networking.k8s.io/v1:Gateway", [`${c}-ztunnel`]),
         r(`${c}-east-west-nlb`, "kubernetes:core/v1:Service", [`${c}-east-west`]),
         r(`${c}-reader-token`, "kubernetes:core/v1:Secret", [`${c}-istio-base`]),
@@ -56,7 +57,11 @@ describe("deploy timeline model", () => {
 
     it("takes minutes per type, with per-release overrides, and skips the program's components", () => {
         assert.equal(minutesFor("eks:index:Cluster", "x-eks"), 11);
-        assert.equal(minutesFor("kubernetes:helm.sh/v3:Release", "x-istiod"), 1.5);
+        assert.equal(minutesFor("kubernetes:helm.sh/v3:Release", "x-istiod-1-31"), 1.5);
+        assert.equal(minutesFor("kubernetes:helm.sh/v3:Release", "x-istiod-1-30"), 1.5);
+        assert.equal(matchesSuffix("x-istiod-1-31", "-istiod-*"), true);
+        assert.equal(matchesSuffix("x-istiod", "-istiod-*"), false);
+        assert.equal(matchesSuffix("x-istio-cni", "-istio-cni"), true);
         assert.equal(minutesFor("kubernetes:helm.sh/v3:Release", "x-other"), 1);
         assert.equal(minutesFor("kubernetes:core/v1:Secret", "x-reader-token"), 0.1);
         assert.equal(minutesFor("some:unknown:Type", "x"), 0.05);
@@ -76,7 +81,7 @@ describe("deploy timeline model", () => {
                 "a-vpc",
                 "a-eks",
                 "a-nodes",
-                "a-istiod",
+                "a-istiod-1-31",
                 "a-ztunnel",
                 "a-east-west",
                 "a-east-west-nlb",
@@ -104,7 +109,7 @@ describe("deploy timeline model", () => {
                 "a-eks",
                 "a-nodes",
                 "a-istio-base",
-                "a-istiod",
+                "a-istiod-1-31",
                 "a-ztunnel",
                 "a-east-west",
                 "a-east-west-nlb",
@@ -121,7 +126,7 @@ describe("deploy timeline model", () => {
         // Without istiod -> ztunnel, ztunnel, the gateway and its load balancer would run beside
         // istiod: 5 min saved.
         assert.deepEqual(edges[0], {
-            from: "<cluster>-istiod",
+            from: "<cluster>-istiod-1-31",
             to: "<cluster>-ztunnel",
             count: 2,
             minutes: 5,

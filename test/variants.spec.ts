@@ -172,7 +172,7 @@ describe("variants of the environment", () => {
             "aws-load-balancer-controller",
             "istio-base",
             "istio-eastwestgateway",
-            "istiod",
+            "istiod-1-31",
         ]);
         const gateway = resources.one(
             "kubernetes:helm.sh/v3:Release",

@@ -155,22 +155,24 @@ function checkRuleQuota(
 }
 
 /**
- * The Istio release against everything that depends on it: each cluster's Kubernetes version,
- * ambient multi-cluster support and the branch-ENI probe fix, the image registry. Problems go
- * to `problems`, allowed-but-risky choices to `warnings`.
+ * An Istio release against everything that depends on it: each cluster's Kubernetes version,
+ * ambient multi-cluster support and the branch-ENI probe fix, the image registry. `key` is the
+ * config key that names it (`mesh.istioVersion`, or `mesh.upgrade.to` for a canary revision).
+ * Problems go to `problems`, allowed-but-risky choices to `warnings`.
  */
 export function checkRelease(
+    version: string,
+    key: string,
     mesh: ParsedMesh,
     clusters: readonly ParsedCluster[],
     problems: Problems,
     warnings: string[],
 ): IstioRelease | undefined {
-    const version = mesh.istioVersion;
     const release = istioReleaseOf(version);
     if (!release) {
         const pinned = Object.values(ISTIO_RELEASES).map((r) => r.version);
         problems.push(
-            `mesh.istioVersion: "${version}" is not a pinned release; use one of ${pinned.join(", ")}`,
+            `${key}: "${version}" is not a pinned release; use one of ${pinned.join(", ")}`,
         );
         return undefined;
     }
@@ -181,11 +183,11 @@ export function checkRelease(
             !(release.kubernetes as readonly string[]).includes(k8s)
         ) {
             problems.push(
-                `clusters[${i}].kubernetesVersion: "${k8s}" is not supported by Istio ${version}; use one of ${release.kubernetes.join(", ")}, or another mesh.istioVersion`,
+                `clusters[${i}].kubernetesVersion: "${k8s}" is not supported by Istio ${version}; use one of ${release.kubernetes.join(", ")}, or another ${key}`,
             );
         }
     });
-    checkDataplane(mesh, release, clusters.length + mesh.peers.length > 1, problems, warnings);
+    checkDataplane(mesh, release, key, clusters.length + mesh.peers.length > 1, problems, warnings);
     const { hubs, from } = RETIRED_ISTIO_HOSTS.images;
     const retired = hubs.some((h) => mesh.hub === h || mesh.hub.startsWith(`${h}/`));
     if (retired && patchAtLeast(version, `${from}.0`)) {
@@ -200,6 +202,7 @@ export function checkRelease(
 function checkDataplane(
     mesh: ParsedMesh,
     release: IstioRelease,
+    key: string,
     multiCluster: boolean,
     problems: Problems,
     warnings: string[],
@@ -210,11 +213,11 @@ function checkDataplane(
     const version = release.version;
     if (multiCluster && release.ambientMultiCluster === "unsupported") {
         problems.push(
-            `mesh.istioVersion: "${version}" has no ambient multi-cluster support; use 1.27 or later (1.29+ for beta), or mesh.dataplaneMode: sidecar`,
+            `${key}: "${version}" has no ambient multi-cluster support; use 1.27 or later (1.29+ for beta), or mesh.dataplaneMode: sidecar`,
         );
     } else if (multiCluster && release.ambientMultiCluster === "alpha") {
         warnings.push(
-            `mesh.istioVersion: ambient multi-cluster is alpha in Istio ${version}; 1.29+ makes it beta`,
+            `${key}: ambient multi-cluster is alpha in Istio ${version}; 1.29+ makes it beta`,
         );
     }
     if (!hasBranchEniProbeFix(release)) {
@@ -222,7 +225,7 @@ function checkDataplane(
         const fixedIn = releases.flatMap((r) => r.branchEniProbeFix ?? []);
         const fixed = releases.filter(hasBranchEniProbeFix).map((r) => r.version);
         problems.push(
-            `mesh.istioVersion: "${version}" lacks istio-cni's probe fix for pods with their own security groups (AMBIENT_ENABLE_AWS_BRANCH_ENI_PROBE, in ${fixedIn.join(", ")} and later patches); the VPC CNI here gives pods security groups, so ambient pods would fail their kubelet probes; use one of ${fixed.join(", ")}, or mesh.dataplaneMode: sidecar`,
+            `${key}: "${version}" lacks istio-cni's probe fix for pods with their own security groups (AMBIENT_ENABLE_AWS_BRANCH_ENI_PROBE, in ${fixedIn.join(", ")} and later patches); the VPC CNI here gives pods security groups, so ambient pods would fail their kubelet probes; use one of ${fixed.join(", ")}, or mesh.dataplaneMode: sidecar`,
         );
     }
 }

@@ -8,7 +8,8 @@ import { checkPeers } from "./peerChecks";
 import { defaultNetwork } from "./problems";
 import { keyType } from "./reference";
 import { checkRootCa } from "./rootCa";
-import { ParsedCluster, ParsedMesh, platformSchema } from "./schema";
+import { ParsedCluster, ParsedMesh, platformSchema, UPGRADE_PHASES } from "./schema";
+import { checkUpgrade } from "./upgradeChecks";
 import { isSecretConfig } from "./secretKeys";
 import { shapeProblems, valueAt } from "./shapeProblems";
 
@@ -42,9 +43,17 @@ export interface ClusterConfig extends Readonly<
 }
 
 /** The mesh with every default resolved, and what the keys imply. */
+/** A minor upgrade by revision in progress: the release beside `istioVersion`, and the phase. */
+export interface UpgradeConfig {
+    readonly to: string;
+    readonly release: IstioRelease;
+    readonly phase: (typeof UPGRADE_PHASES)[number];
+}
+
 export interface MeshConfig extends Readonly<
-    Omit<ParsedMesh, "meshId" | "caOrganization" | "peers">
+    Omit<ParsedMesh, "meshId" | "caOrganization" | "peers" | "upgrade">
 > {
+    readonly upgrade?: UpgradeConfig;
     readonly meshId: string;
     readonly peers: readonly PeerStackConfig[];
     readonly caOrganization: string;
@@ -102,7 +111,15 @@ export function validateConfig(
     checkEndpoints(cfg.clusters, valueAt(raw, ["clusters"]), problems);
     checkAcrossClusters(cfg.clusters, cfg.mesh.peers, problems);
     checkAddressSpace(cfg.clusters, cfg.mesh, problems);
-    const release = checkRelease(cfg.mesh, cfg.clusters, problems, warnings);
+    const release = checkRelease(
+        cfg.mesh.istioVersion,
+        "mesh.istioVersion",
+        cfg.mesh,
+        cfg.clusters,
+        problems,
+        warnings,
+    );
+    const upgrade = checkUpgrade(cfg.mesh, release, cfg.clusters, problems, warnings);
     checkMeshKeys(cfg.mesh, problems);
     checkPeers(cfg, options.stack, problems);
     checkRootCa(
@@ -130,6 +147,7 @@ export function validateConfig(
         mesh: {
             ...cfg.mesh,
             release,
+            upgrade,
             meshId: cfg.mesh.meshId ?? `mesh-${cfg.environment}`,
             caOrganization: cfg.mesh.caOrganization ?? project,
             peers: cfg.mesh.peers.map((p) => ({

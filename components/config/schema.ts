@@ -139,6 +139,20 @@ export const peerStackSchema = z.strictObject({
     ),
 });
 
+/** The phases of a minor Istio upgrade by revision, in order (docs/operations.md). */
+export const UPGRADE_PHASES = ["canary", "dataplane", "promoted"] as const;
+
+export const upgradeSchema = z.strictObject({
+    to: key(
+        z.union([z.string(), z.number()]),
+        "the next minor's pinned release, installed as a second control-plane revision beside mesh.istioVersion",
+    ),
+    phase: key(
+        z.enum(UPGRADE_PHASES),
+        "`canary`: the new istiod beside the old, namespaces opt in with `istio.io/rev: canary`; `dataplane`: ztunnel and istio-cni move to it, node by node; `promoted`: it takes the `default` tag",
+    ),
+});
+
 export const meshSchema = z.strictObject({
     istioVersion: key(
         z.string().default(DEFAULT_ISTIO_VERSION),
@@ -157,6 +171,7 @@ export const meshSchema = z.strictObject({
         "mesh id shared by all clusters and peer stacks",
         "`mesh-<environment>`",
     ),
+    upgrade: key(upgradeSchema.optional(), "a minor upgrade by revision, in progress", "none"),
     trustDomain: key(z.string().default("cluster.local"), "one trust domain for the whole mesh"),
     dataplaneMode: key(
         z.enum(["ambient", "sidecar"]).default("ambient"),

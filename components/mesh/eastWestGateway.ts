@@ -33,6 +33,8 @@ export const EAST_WEST = {
 
 export interface EastWestGatewayArgs extends ClusterIdentity {
     readonly mesh: MeshConfig;
+    /** The gateway chart's release (sidecar mode): the revision that holds `default`. */
+    readonly gatewayVersion: string;
     /** `istio-system`, created by IstioMesh. */
     readonly namespace: pulumi.Input<string>;
     /** The fixed private address of the load balancer in each private subnet, in subnet order. */
@@ -276,6 +278,7 @@ export class EastWestGateway extends pulumi.ComponentResource {
             {
                 name: EAST_WEST.sidecarRelease,
                 chart: "gateway",
+                version: args.gatewayVersion,
                 values: eastWestGatewayValues(args, args.addresses),
                 namespace: args.namespace,
             },

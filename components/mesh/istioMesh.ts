@@ -2,6 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { MeshConfig } from "../config";
 import { EastWestGateway, EastWestGatewayArgs } from "./eastWestGateway";
+import { mustGet } from "../names";
+import { ControlPlane, controlPlaneOf, DEFAULT_TAG } from "./controlPlane";
 import { istioRelease } from "./istioRelease";
 import {
     baseValues,
@@ -26,6 +28,30 @@ export const READER_TOKEN_SECRET = "istio-reader-service-account-istio-remote-se
 /** Gateway API standard CRDs of a release (the `standard-install.yaml` release asset). */
 export function gatewayApiCrdsUrl(version: string): string {
     return `https://github.com/kubernetes-sigs/gateway-api/releases/download/${version}/standard-install.yaml`;
+}
+
+/** Makes one of Istio's Helm releases in the cluster (see `istioRelease`). */
+type ReleaseFn = (
+    chart: string,
+    version: string,
+    values: Values,
+    dependsOn: pulumi.Resource[],
+    releaseName?: string,
+    namespace?: pulumi.Input<string>,
+) => k8s.helm.v3.Release;
+
+/** Istio's releases of one cluster: named `<cluster>-<release>`, in `istio-system` by default. */
+function releaseIn(
+    prefix: string,
+    ns: pulumi.Input<string>,
+    mesh: MeshConfig,
+    k: pulumi.CustomResourceOptions,
+): ReleaseFn {
+    return (chart, version, values, dependsOn, releaseName = chart, namespace = ns) =>
+        istioRelease(prefix, { name: releaseName, chart, version, values, namespace }, mesh, {
+            ...k,
+            dependsOn,
+        });
 }
 
 /** What the east-west gateway needs from the cluster's network and AWS. */
@@ -53,6 +79,12 @@ export interface IstioMeshArgs extends ClusterIdentity {
     readonly loadBalancerController: pulumi.Resource;
     /** The east-west gateway's network: fixed addresses, subnets, who may reach it. */
     readonly eastWest: EastWestNetworkArgs;
+    /**
+     * The `default` tag moves back to the older revision in this update (an upgrade's
+     * promotion rolled back), so that revision's istiod waits for the newer one.
+     * @default false
+     */
+    readonly tagMovesBack?: boolean;
 }
 
 /**
@@ -64,7 +96,10 @@ export interface IstioMeshArgs extends ClusterIdentity {
 export class IstioMesh extends pulumi.ComponentResource {
     public readonly namespace: k8s.core.v1.Namespace;
     public readonly base: k8s.helm.v3.Release;
+    /** The istiod that holds the `default` tag. */
     public readonly istiod: k8s.helm.v3.Release;
+    /** Every control-plane revision's istiod, by revision name (`1-31`). */
+    public readonly istiods: Map<string, k8s.helm.v3.Release>;
     public readonly eastWest: EastWestGateway;
     /** The long-lived token of the reader account: what peers' remote secrets carry. */
     public readonly readerToken: pulumi.Output<string>;
@@ -96,24 +131,28 @@ export class IstioMesh extends pulumi.ComponentResource {
             { file: gatewayApiCrdsUrl(mesh.release.gatewayApi) },
             k,
         );
-        const release = (
-            chart: string,
-            values: Values,
-            dependsOn: pulumi.Resource[],
-            releaseName = chart,
-            namespace: pulumi.Input<string> = ns,
-        ) =>
-            istioRelease(name, { name: releaseName, chart, values, namespace }, mesh, {
-                ...k,
-                dependsOn,
-            });
+        const cp = controlPlaneOf(mesh);
+        const release = releaseIn(name, ns, mesh, k);
 
-        this.base = release("base", baseValues(mesh), [this.namespace], "istio-base");
-        this.istiod = release("istiod", istiodValues(mesh, args), [cacerts, this.base, args.nodes]);
-        const dataplane: pulumi.Resource[] = [this.istiod];
+        this.base = release(
+            "base",
+            cp.base.version,
+            baseValues(cp),
+            [this.namespace],
+            "istio-base",
+        );
+        this.istiods = this.controlPlanes(cp, args, [cacerts, this.base, args.nodes], release);
+        this.istiod = mustGet(this.istiods, cp.serving.name, "istiod of revision");
+        const dataplane: pulumi.Resource[] = [...this.istiods.values()];
         if (mesh.dataplaneMode === "ambient") {
-            const cni = release("cni", cniValues(mesh), [this.istiod], "istio-cni");
-            dataplane.push(release("ztunnel", ztunnelValues(mesh, args), [cni]));
+            const rev = cp.dataplane;
+            const cni = release("cni", rev.version, cniValues(mesh, rev), dataplane, "istio-cni");
+            dataplane.push(
+                release("ztunnel", rev.version, ztunnelValues(mesh, args, rev), [
+                    cni,
+                    mustGet(this.istiods, rev.name, "istiod of revision"),
+                ]),
+            );
         }
         this.eastWest = new EastWestGateway(
             name,
@@ -122,6 +161,7 @@ export class IstioMesh extends pulumi.ComponentResource {
                 clusterName: args.clusterName,
                 network: args.network,
                 mesh,
+                gatewayVersion: cp.serving.version,
                 namespace: ns,
                 dependsOn: [...dataplane, gatewayApi, ...args.eastWest.dependsOn],
                 loadBalancerController: args.loadBalancerController,
@@ -130,19 +170,7 @@ export class IstioMesh extends pulumi.ComponentResource {
             { parent: this },
         );
         if (mesh.ingressGateway) {
-            const ingress = new k8s.core.v1.Namespace(
-                `${name}-istio-ingress`,
-                { metadata: { name: INGRESS_NAMESPACE } },
-                k,
-            );
-            const after = [...dataplane, ingress, args.loadBalancerController];
-            release(
-                "gateway",
-                ingressGatewayValues(),
-                after,
-                "istio-ingress",
-                ingress.metadata.name,
-            );
+            this.ingressGateway(name, cp, [...dataplane, args.loadBalancerController], release, k);
         }
         this.meshPolicies(name, mesh, ns, k);
         const token = this.readerTokenSecret(name, ns, k);
@@ -151,6 +179,59 @@ export class IstioMesh extends pulumi.ComponentResource {
         );
         this.readerCaData = token.data.apply((d) => d["ca.crt"]);
         this.registerOutputs({ readerCaData: this.readerCaData });
+    }
+
+    /** The internet-facing ingress gateway in its own namespace, at the serving revision. */
+    private ingressGateway(
+        name: string,
+        cp: ControlPlane,
+        after: pulumi.Resource[],
+        release: ReleaseFn,
+        k: pulumi.CustomResourceOptions,
+    ): void {
+        const ingress = new k8s.core.v1.Namespace(
+            `${name}-istio-ingress`,
+            { metadata: { name: INGRESS_NAMESPACE } },
+            k,
+        );
+        release(
+            "gateway",
+            cp.serving.version,
+            ingressGatewayValues(),
+            [...after, ingress],
+            "istio-ingress",
+            ingress.metadata.name,
+        );
+    }
+
+    /**
+     * One istiod per control-plane revision (`istiod-<revision>`, as Istio's Helm guide names
+     * them). A tag moves between revisions in one update when an upgrade is promoted (or rolled
+     * back): Helm refuses to create the tag's webhook while another release still owns it, so
+     * the release that gains `default` waits for the one that gives it up.
+     */
+    private controlPlanes(
+        cp: ControlPlane,
+        args: IstioMeshArgs,
+        after: pulumi.Resource[],
+        release: ReleaseFn,
+    ): Map<string, k8s.helm.v3.Release> {
+        const istiods = new Map<string, k8s.helm.v3.Release>();
+        const order = args.tagMovesBack ? [...cp.revisions].reverse() : cp.revisions;
+        let previous: k8s.helm.v3.Release | undefined;
+        for (const rev of order) {
+            const values = istiodValues(args.mesh, args, rev);
+            const waits = previous && rev.tags.includes(DEFAULT_TAG) ? [previous] : [];
+            previous = release(
+                "istiod",
+                rev.version,
+                values,
+                [...after, ...waits],
+                `istiod-${rev.name}`,
+            );
+            istiods.set(rev.name, previous);
+        }
+        return istiods;
     }
 
     /** Mesh-wide mTLS and tracing, validated by istiod's webhook, so after istiod. */

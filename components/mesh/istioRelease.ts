@@ -21,13 +21,15 @@ export interface IstioReleaseArgs {
     readonly name: string;
     /** Istio's chart: base, istiod, cni, ztunnel or gateway. */
     readonly chart: string;
+    /** The chart's version: a pinned Istio release. */
+    readonly version: string;
     readonly values: pulumi.Input<Record<string, unknown>>;
     readonly namespace: pulumi.Input<string>;
 }
 
 /**
- * One of Istio's charts at the mesh's pinned version, from the mesh's chart source. The
- * resource is named `<prefix>-<release name>`.
+ * One of Istio's charts at a pinned version, from the mesh's chart source. The resource is
+ * named `<prefix>-<release name>`.
  */
 export function istioRelease(
     prefix: string,
@@ -40,7 +42,7 @@ export function istioRelease(
         {
             name: args.name,
             ...chartSource(mesh.chartRepository, args.chart),
-            version: mesh.istioVersion,
+            version: args.version,
             namespace: args.namespace,
             createNamespace: false,
             values: args.values,

@@ -1,5 +1,6 @@
 import { MeshConfig } from "../config";
 import { IstioRelease } from "../versions";
+import { ControlPlane, Revision } from "./controlPlane";
 
 /**
  * Helm values for Istio's charts, as pure functions of the mesh config and the pinned release:
@@ -33,17 +34,28 @@ function webhookPolicy(release: IstioRelease): Values {
     return release.validationFailurePolicy ? { base: { validationFailurePolicy: "Fail" } } : {};
 }
 
-export function baseValues(mesh: MeshConfig): Values {
-    return { defaultRevision: "default", ...webhookPolicy(mesh.release) };
+/**
+ * The base chart's validating webhook (`istiod-default-validator`) goes to the Service of the
+ * revision that holds `default` (`istiod-<revision>`; only `default` itself means the
+ * unrevisioned `istiod`): manifests/charts/base/templates/defaultrevision-
+ * validatingwebhookconfiguration.yaml:2-24 at 1.30.3.
+ */
+export function baseValues(cp: ControlPlane): Values {
+    return { defaultRevision: cp.serving.name, ...webhookPolicy(cp.base.release) };
 }
 
-export function istiodValues(mesh: MeshConfig, id: ClusterIdentity): Values {
+/**
+ * One control-plane revision's istiod: `revision` suffixes its Deployment, Service
+ * (`istiod-<revision>`) and webhooks; `revisionTags` are the tags it answers for (a tag's
+ * webhook and its `istiod-revision-tag-<tag>` Service).
+ */
+export function istiodValues(mesh: MeshConfig, id: ClusterIdentity, rev: Revision): Values {
     const ambient = mesh.dataplaneMode === "ambient";
-    const env: Record<string, string> = { ...mesh.release.istiodEnv };
+    const env: Record<string, string> = { ...rev.release.istiodEnv };
     if (ambient) {
         // Off by default even with the ambient profile; multi-network needs it.
         env.AMBIENT_ENABLE_MULTI_NETWORK = "true";
-        if (mesh.release.ambientMultiNetworkExtras) {
+        if (rev.release.ambientMultiNetworkExtras) {
             env.AMBIENT_ENABLE_MULTI_NETWORK_INGRESS = "true";
             env.AMBIENT_ENABLE_BAGGAGE = "true";
         }
@@ -62,33 +74,44 @@ export function istiodValues(mesh: MeshConfig, id: ClusterIdentity): Values {
     }
     return {
         ...(ambient ? { profile: "ambient" } : {}),
+        revision: rev.name,
+        revisionTags: [...rev.tags],
         global: {
             hub: mesh.hub,
-            tag: mesh.istioVersion,
+            tag: rev.version,
             meshID: mesh.meshId,
             multiCluster: { clusterName: id.clusterName },
             network: id.network,
         },
         meshConfig,
         ...(Object.keys(env).length ? { env } : {}),
-        ...webhookPolicy(mesh.release),
+        ...webhookPolicy(rev.release),
     };
 }
 
-export function cniValues(mesh: MeshConfig): Values {
+/** istio-cni at the data plane's revision (labels only: the node agent picks no istiod). */
+export function cniValues(mesh: MeshConfig, rev: Revision): Values {
     return {
         profile: "ambient",
-        global: { hub: mesh.hub, tag: mesh.istioVersion },
+        revision: rev.name,
+        global: { hub: mesh.hub, tag: rev.version },
     };
 }
 
-export function ztunnelValues(mesh: MeshConfig, id: ClusterIdentity): Values {
+/**
+ * ztunnel at the data plane's revision. Its `revision` points it at that revision's istiod for
+ * certificates and configuration (CA_ADDRESS and XDS_ADDRESS default to
+ * `istiod-<revision>.<namespace>.svc:15012`: manifests/charts/ztunnel/templates/
+ * daemonset.yaml:110-120 at 1.30.3), so moving it is what moves a node's data plane.
+ */
+export function ztunnelValues(mesh: MeshConfig, id: ClusterIdentity, rev: Revision): Values {
     return {
         hub: mesh.hub,
-        tag: mesh.istioVersion,
+        tag: rev.version,
+        revision: rev.name,
         multiCluster: { clusterName: id.clusterName },
         // 1.24 renders no network for ztunnel at all; from 1.27 the chart takes it top-level.
-        ...(mesh.release.ztunnelNetworkValue === "none" ? {} : { network: id.network }),
+        ...(rev.release.ztunnelNetworkValue === "none" ? {} : { network: id.network }),
     };
 }
 

@@ -27,6 +27,7 @@ export function buildCluster(
     net: Networking,
     cacerts: CaCerts,
     tags: Record<string, string>,
+    upgrade: { readonly tagMovesBack: boolean },
 ): PlatformCluster {
     const network = net.network(c.name);
     const awsProvider = net.region(c.region).provider;
@@ -78,6 +79,7 @@ export function buildCluster(
             provider: eks.provider,
             nodes: eks.nodeGroup,
             loadBalancerController: controller.release,
+            tagMovesBack: upgrade.tagMovesBack,
             eastWest: {
                 addresses: network.eastWestAddresses,
                 subnetIds: network.privateSubnetIds,

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformConfig } from "../config";
-import { Lifecycle } from "../config/deployed";
+import { DeployedState, Lifecycle } from "../config/deployed";
 import { MeshTrust } from "../mesh/meshTrust";
 import { MeshPeerOutputs, PeerStack } from "../meshPeer";
 import { StackPeeringOutputs } from "../network/stackPeering";
@@ -19,6 +19,8 @@ export interface PlatformArgs {
     readonly config: PlatformConfig;
     /** The peer stacks of `mesh.peers`, read and checked (see `readPeerStacks`). @default none */
     readonly peers?: readonly PeerStack[];
+    /** What the stack's last update deployed (see `readDeployedState`). @default none */
+    readonly deployed?: DeployedState;
 }
 
 /**
@@ -58,7 +60,9 @@ export class Platform extends pulumi.ComponentResource {
         this.rootCaCertPem = trust.rootCertPem;
         const net = buildNetworking(this, config, peers, tags);
         this.clusters = config.clusters.map((c) =>
-            buildCluster(this, config, c, net, trust.cacerts[c.name], tags),
+            buildCluster(this, config, c, net, trust.cacerts[c.name], tags, {
+                tagMovesBack: defaultTagMovesBack(config, args.deployed),
+            }),
         );
         wireRemoteSecrets(this, this.clusters, peers);
 
@@ -82,7 +86,14 @@ export class Platform extends pulumi.ComponentResource {
             ownerId: hub.ownerId,
         }));
         this.transitGatewayPeerings = net.stackPeerings;
-        this.lifecycle = { istio: { version: mesh.istioVersion } };
+        this.lifecycle = {
+            istio: {
+                version: mesh.istioVersion,
+                ...(mesh.upgrade
+                    ? { upgrade: { to: mesh.upgrade.to, phase: mesh.upgrade.phase } }
+                    : {}),
+            },
+        };
         this.registerOutputs({});
     }
 
@@ -103,4 +114,14 @@ export class Platform extends pulumi.ComponentResource {
             kubeconfig: eks.kubeconfig,
         }));
     }
+}
+
+/**
+ * Whether this update hands the `default` tag back to the older revision: an upgrade deployed
+ * as promoted, now configured one phase back.
+ */
+export function defaultTagMovesBack(config: PlatformConfig, deployed?: DeployedState): boolean {
+    const was = deployed?.lifecycle.istio?.upgrade?.phase;
+    const now = config.mesh.upgrade?.phase;
+    return was === "promoted" && now !== undefined && now !== "promoted";
 }

@@ -49,7 +49,15 @@ export function renderArchitecture(
                 continue;
             }
             const eks = one("eks:index:Cluster", `${cluster}-eks`);
-            const istiod = one("kubernetes:helm.sh/v3:Release", `${cluster}-istiod`);
+            // One istiod per control-plane revision (two while an upgrade is in progress).
+            const istio = resources
+                .filter(
+                    (r) =>
+                        r.type === "kubernetes:helm.sh/v3:Release" &&
+                        r.name.startsWith(`${cluster}-istiod-`),
+                )
+                .map((r) => String(input(r, "version")))
+                .join(" + ");
             const network = input(
                 one("kubernetes:core/v1:Namespace", `${cluster}-istio-system`),
                 "metadata",
@@ -74,7 +82,7 @@ export function renderArchitecture(
                 `        subgraph ${id(cluster)}_vpc["VPC ${String(input(vpc, "cidrBlock"))}"]`,
             );
             lines.push(
-                `            ${id(cluster)}["${cluster}<br/>EKS ${String(input(eks, "version"))} · Istio ${String(input(istiod, "version"))}<br/>network ${String(network)}<br/>${gateway}"]`,
+                `            ${id(cluster)}["${cluster}<br/>EKS ${String(input(eks, "version"))} · Istio ${istio}<br/>network ${String(network)}<br/>${gateway}"]`,
             );
             lines.push("        end");
             lines.push(`        ${id(cluster)}_vpc --- ${id(tgw.name)}`);

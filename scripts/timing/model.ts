@@ -38,10 +38,23 @@ interface DurationModel {
 
 export const DURATIONS = durationsFile as unknown as DurationModel;
 
+/**
+ * Whether `name` ends with `suffix`; a suffix ending in `-*` also takes one more dash-separated
+ * tail (`-istiod-*` matches `east-a-istiod-1-31`: an istiod per control-plane revision).
+ */
+export function matchesSuffix(name: string, suffix: string): boolean {
+    if (!suffix.endsWith("-*")) {
+        return name.endsWith(suffix);
+    }
+    const stem = suffix.slice(0, -2);
+    const at = name.lastIndexOf(`${stem}-`);
+    return at >= 0 && /^[a-z0-9-]+$/.test(name.slice(at + stem.length + 1));
+}
+
 /** The model's minutes for one resource. */
 export function minutesFor(type: string, name: string, model: DurationModel = DURATIONS): number {
     const named = Object.entries(model.byName[type] ?? {}).find(([suffix]) =>
-        name.endsWith(suffix),
+        matchesSuffix(name, suffix),
     );
     return (named?.[1] ?? model.byType[type] ?? model.default).minutes;
 }
@@ -237,7 +250,7 @@ export const FLOOR_CHAIN = [
     "-eks",
     "-nodes",
     "-istio-base",
-    "-istiod",
+    "-istiod-*",
     "-ztunnel",
     "-east-west",
     "-east-west-nlb",
@@ -252,8 +265,13 @@ export function floorMinutes(
     tasks: readonly Task[],
     cluster: string,
 ): { minutes: number; chain: Task[] } {
-    const find = (name: string) => tasks.find((t) => t.name === name);
-    const chain = FLOOR_CHAIN.map((suffix) => find(`${cluster}${suffix}`)).filter(
+    const find = (suffix: string) =>
+        tasks.find((t) =>
+            suffix.endsWith("-*")
+                ? t.name.startsWith(`${cluster}${suffix.slice(0, -1)}`)
+                : t.name === `${cluster}${suffix}`,
+        );
+    const chain = FLOOR_CHAIN.map((suffix) => find(suffix)).filter(
         (t): t is Task => t !== undefined,
     );
     const remote = tasks.find((t) => t.name.endsWith(`-remote-${cluster}`));

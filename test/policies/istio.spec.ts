@@ -7,7 +7,14 @@ import {
     UNKNOWN,
     UNKNOWN_OBJECT,
 } from "../fixtures/policy-harness";
-import { entriesOf, kubeconfig, meshStack, pem, sidecarEastWest } from "../fixtures/policy-mesh";
+import {
+    canaryIstiod,
+    entriesOf,
+    kubeconfig,
+    meshStack,
+    pem,
+    sidecarEastWest,
+} from "../fixtures/policy-mesh";
 import { resourceCases, stackCases } from "./cases";
 
 /** The istio-*, istiod-* and ztunnel-* rules (policies/rules/istio/). */
@@ -73,14 +80,58 @@ describe("policy: Istio charts", () => {
     stackCases(rules.istioVersionsConsistent, [
         { title: "accepts every Istio chart at 1.31.1", expected: [] },
         {
+            title: "accepts an upgrade in progress: a second revision one minor up, base with it",
+            change: (s) => {
+                s.extra.push(canaryIstiod("b", "1.32.0"));
+                s.b.base.props.version = "1.32.0";
+            },
+            expected: [],
+        },
+        {
             title: "rejects one ztunnel left at 1.31.0",
             change: (s) => (s.b.ztunnel.props.version = "1.31.0"),
             expected: [
                 {
                     resource: "b-ztunnel",
                     message:
-                        "ztunnel release b-ztunnel is at chart version 1.31.0 while most Istio " +
-                        "releases of the stack are at 1.31.1; upgrade all Istio charts together.",
+                        "ztunnel release b-ztunnel is at chart version 1.31.0 while the cluster's " +
+                        "istiod release is at 1.31.1; run it at the release of one of the " +
+                        "cluster's control planes.",
+                },
+                {
+                    resource: "b-istio-cni",
+                    message:
+                        "cni release b-istio-cni is at 1.31.1 while ztunnel is at 1.31.0; the node " +
+                        "agents move to a new release together (the data-plane phase of an upgrade).",
+                },
+            ],
+        },
+        {
+            title: "rejects revisions two minors apart",
+            change: (s) => {
+                s.extra.push(canaryIstiod("b", "1.33.0"));
+                s.b.base.props.version = "1.33.0";
+            },
+            expected: [
+                {
+                    resource: "b-istiod",
+                    message:
+                        "istiod release b-istiod is at 1.31.1 beside 1.33.0; a cluster runs one " +
+                        "control-plane revision per minor, at most two, one minor apart (an " +
+                        "upgrade in progress).",
+                },
+            ],
+        },
+        {
+            title: "rejects base left behind the newer control plane",
+            change: (s) => s.extra.push(canaryIstiod("b", "1.32.0")),
+            expected: [
+                {
+                    resource: "b-istio-base",
+                    message:
+                        "base release b-istio-base is at chart version 1.31.1 while the cluster's " +
+                        "istiod releases are at 1.31.1 and 1.32.0; base goes with the newest " +
+                        "control plane (its CRDs serve both).",
                 },
             ],
         },
@@ -163,6 +214,11 @@ describe("policy: Istio identity (network, cluster and mesh names)", () => {
 
     stackCases(rules.istioClusterIdentity, [
         { title: "accepts distinct cluster names and networks", expected: [] },
+        {
+            title: "accepts two control-plane revisions of one cluster sharing its identity",
+            change: (s) => s.extra.push(canaryIstiod("a", "1.32.0")),
+            expected: [],
+        },
         {
             title: "rejects two istiods with one cluster name",
             change: (s) => {

@@ -8,7 +8,9 @@ import {
 import {
     AS_OF_PROPERTY,
     chartBaseName,
+    byCluster,
     configOf,
+    HelmRelease,
     helmReleases,
     judgedDay,
     sourceOf,
@@ -87,15 +89,68 @@ const versionsSchema: PolicyConfigSchema = {
             type: "array",
             items: { type: "string" },
             default: DEFAULT_ISTIO_CHARTS,
-            description: "Chart names that are Istio's and must share one version.",
+            description:
+                "Chart names that are Istio's, whose versions follow the cluster's control planes.",
         },
     },
 };
 
+const minorOf = (version: string) => version.split(".").slice(0, 2).join(".");
+const minorNumber = (version: string) => Number(version.split(".")[1]);
+
+/**
+ * The versions one cluster's Istio charts may have: its istiods (one per control-plane
+ * revision, two while a minor upgrade is in progress, one minor apart), the base chart at the
+ * newest of them (CRDs go first), the node agents (ztunnel, istio-cni) and gateways at one of
+ * them.
+ */
+function clusterVersionProblems(releases: HelmRelease[]): [HelmRelease, string][] {
+    const istiods = releases.filter((r) => r.chart === "istiod");
+    const versions = [...new Set(istiods.map((r) => r.version as string))].sort(
+        (a, b) => minorNumber(a) - minorNumber(b),
+    );
+    const problems: [HelmRelease, string][] = [];
+    if (versions.length === 0) {
+        return problems;
+    }
+    const newest = versions[versions.length - 1];
+    const minors = [...new Set(versions.map(minorOf))];
+    if (
+        versions.length > minors.length ||
+        minors.length > 2 ||
+        (minors.length === 2 && minorNumber(newest) - minorNumber(versions[0]) !== 1)
+    ) {
+        for (const r of istiods.filter((x) => x.version !== newest)) {
+            problems.push([
+                r,
+                `istiod release ${r.resource.name} is at ${r.version} beside ${newest}; a cluster runs one control-plane revision per minor, at most two, one minor apart (an upgrade in progress).`,
+            ]);
+        }
+    }
+    for (const r of releases.filter((x) => x.chart !== "istiod")) {
+        const wanted = r.chart === "base" ? [newest] : versions;
+        if (!wanted.includes(r.version as string)) {
+            problems.push([
+                r,
+                `${r.chart} release ${r.resource.name} is at chart version ${r.version} while the cluster's istiod ${versions.length > 1 ? "releases are" : "release is"} at ${versions.join(" and ")}; ${r.chart === "base" ? "base goes with the newest control plane (its CRDs serve both)" : "run it at the release of one of the cluster's control planes"}.`,
+            ]);
+        }
+    }
+    const ztunnel = releases.find((x) => x.chart === "ztunnel");
+    const cni = releases.find((x) => x.chart === "cni");
+    if (ztunnel && cni && ztunnel.version !== cni.version) {
+        problems.push([
+            cni,
+            `cni release ${cni.resource.name} is at ${cni.version} while ztunnel is at ${ztunnel.version}; the node agents move to a new release together (the data-plane phase of an upgrade).`,
+        ]);
+    }
+    return problems;
+}
+
 export const istioVersionsConsistent: StackValidationPolicy = {
     name: "istio-chart-versions-consistent",
     description:
-        "All Istio charts of the stack (base, istiod, cni, ztunnel, gateways) share one version.",
+        "In each cluster, Istio's charts run at its control planes' releases: one revision per minor, at most two one minor apart, base at the newest, ztunnel and istio-cni together.",
     enforcementLevel: "mandatory",
     configSchema: versionsSchema,
     validateStack: (args, report) => {
@@ -106,18 +161,10 @@ export const istioVersionsConsistent: StackValidationPolicy = {
         if (istio.length === 0) {
             args.notApplicable("Policy only applies to stacks with Istio charts");
         }
-        const counts = new Map<string, number>();
-        for (const r of istio) {
-            counts.set(r.version as string, (counts.get(r.version as string) ?? 0) + 1);
-        }
-        const [majority] = [...counts.entries()].reduce((best, e) => (e[1] > best[1] ? e : best));
-        for (const r of istio.filter((x) => x.version !== majority)) {
-            report(
-                `${r.chart} release ${r.resource.name} is at chart version ${r.version} while ` +
-                    `most Istio releases of the stack are at ${majority}; upgrade all Istio ` +
-                    "charts together.",
-                r.resource.urn,
-            );
+        for (const cluster of byCluster(istio)) {
+            for (const [r, message] of clusterVersionProblems(cluster)) {
+                report(message, r.resource.urn);
+            }
         }
     },
 };

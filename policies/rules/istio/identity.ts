@@ -5,7 +5,15 @@ import {
     StackValidationPolicy,
     validateResourceOfType,
 } from "@pulumi/policy";
-import { byChart, byCluster, configOf, HelmRelease, helmReleases, show } from "../util";
+import {
+    byChart,
+    byCluster,
+    configOf,
+    HelmRelease,
+    helmReleases,
+    providerKey,
+    show,
+} from "../util";
 
 /**
  * What names each cluster in the mesh and the mesh itself: the network label, the cluster name
@@ -117,7 +125,7 @@ export const istioMeshIdentity: StackValidationPolicy = {
 export const istioClusterIdentity: StackValidationPolicy = {
     name: "istio-cluster-identity-unique",
     description:
-        "Each istiod of a multi-cluster mesh sets its own cluster name and its own network.",
+        "Each cluster's istiods (one per control-plane revision) set the cluster's own name and network, which no other cluster's share.",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
         const istiods = byChart(helmReleases(args.resources), "istiod");
@@ -148,7 +156,8 @@ export const istioClusterIdentity: StackValidationPolicy = {
                 }
             }
             for (const [value, same] of holders) {
-                if (same.length > 1) {
+                // Two revisions of one cluster's control plane share its identity, as they must.
+                if (new Set(same.map((i) => providerKey(i.resource))).size > 1) {
                     report(
                         `istiod releases ${same.map((i) => i.resource.name).join(" and ")} share ` +
                             `${path.join(".")} ${JSON.stringify(value)}; ${why}.`,
