@@ -3,6 +3,7 @@ import { checkTransitions } from "./components/config/transitionChecks";
 import { Platform } from "./components/platform";
 import { readDeployedState } from "./components/platform/deployedState";
 import { readPeerStacks } from "./components/platform/peerStacks";
+import { checkReaderTokenUse } from "./components/platform/readerTokens";
 
 // Validation runs before any resource is registered: a bad config creates nothing. What the
 // stack's last update deployed and what its peer stacks export are read and checked next, also
@@ -15,6 +16,7 @@ export = async () => {
         throw new ConfigError(steps);
     }
     const peers = await readPeerStacks(config);
+    checkReaderTokenUse(config, deployed, peers);
     const platform = new Platform(config.environment, { config, peers, deployed });
     return {
         environment: config.environment,

@@ -18,6 +18,7 @@ const region = z.string().refine((v) => v in REGIONS, "an AWS region this platfo
 const base64 = z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, "base64 text");
 const pem = z.string().regex(/-----BEGIN CERTIFICATE-----/, "a PEM certificate");
 const https = z.string().regex(/^https:\/\/[^\s/]+/, "an https:// URL");
+const generation = z.number().int("a whole number").nonnegative("a generation (0 or more)");
 
 export const meshPeerSchema = z.object({
     name: label,
@@ -32,6 +33,18 @@ export const meshPeerSchema = z.object({
     meshId: z.string().min(1, "a mesh id"),
     trustDomain: z.string().min(1, "a trust domain"),
     rootCaCertPem: pem,
+    // Reader-token rotation (components/config/readerTokens.ts). Optional: a stack of a version
+    // from before rotation exports none of them, and its token is generation 0.
+    /** The generation of `token`. */
+    tokenGeneration: generation.optional(),
+    /** A token issued beside `token` and not used yet (phase `issue`): a secret. */
+    nextToken: z.string().min(1, "a token").optional(),
+    nextTokenGeneration: generation.optional(),
+    /**
+     * For each peer stack's cluster this cluster watches, the generation of that cluster's token
+     * its remote secret carries: what the peer reads before deleting a token.
+     */
+    peerTokenGenerations: z.record(label, generation).optional(),
 });
 
 export const transitGatewaySchema = z.object({
@@ -72,6 +85,8 @@ export interface PeerStack {
     readonly transitGateways: readonly TransitGatewayExport[];
     /** The peerings the peer has with other stacks (with this one among them). */
     readonly peerings: readonly StackPeeringExport[];
+    /** Every cluster the peer exports, configured here or not: each holds remote secrets. */
+    readonly exported: readonly MeshPeerExport[];
 }
 
 /** Where a peer's material must agree with ours: one mesh id, one trust domain, one root. */
@@ -98,14 +113,23 @@ export interface PeerOutputs {
 
 const show = (value: unknown) => JSON.stringify(value) ?? "undefined";
 
+/** What zod's expected types are called in messages. */
+const NOUNS: Readonly<Record<string, string>> = {
+    array: "a list",
+    object: "an object",
+    int: "a whole number",
+};
+
 /** What a zod issue says was expected, in the words the schemas above give. */
 function expectation(issue: z.core.$ZodIssue): string {
     if (issue.code === "invalid_type") {
-        const noun = { array: "a list", object: "an object" } as Record<string, string>;
-        return noun[issue.expected] ?? `a ${issue.expected}`;
+        return NOUNS[issue.expected] ?? `a ${issue.expected}`;
     }
     if (issue.code === "invalid_value") {
         return `one of ${issue.values.map(String).join(", ")}`;
+    }
+    if (issue.code === "invalid_key") {
+        return "keyed by a DNS-1123 label";
     }
     return issue.message;
 }
@@ -120,6 +144,9 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
     );
 }
 
+/** Exported fields whose values never appear in a message. */
+const SECRET_FIELDS = new Set<PropertyKey>(["token", "nextToken"]);
+
 /** zod issues as `meshPeers[0].endpoint "http://x" is not an https:// URL`. */
 function issuesOf(output: string, raw: unknown, error: z.ZodError): string[] {
     return error.issues.map((issue) => {
@@ -127,7 +154,7 @@ function issuesOf(output: string, raw: unknown, error: z.ZodError): string[] {
             .map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`))
             .join("");
         const value = valueAt(raw, issue.path);
-        const secret = issue.path[issue.path.length - 1] === "token";
+        const secret = SECRET_FIELDS.has(issue.path[issue.path.length - 1]);
         const shown =
             value === undefined
                 ? "is missing"
@@ -220,13 +247,9 @@ export function checkPeerOutputs(
     if (problems.length > 0) {
         return { problems };
     }
+    const { data: transitGateways } = gateways;
     return {
-        peer: {
-            stack: peer.stack,
-            clusters,
-            transitGateways: gateways.data,
-            peerings: peerings.data,
-        },
+        peer: { stack: peer.stack, clusters, transitGateways, peerings: peerings.data, exported },
         problems,
     };
 }

@@ -5,6 +5,7 @@ import { checkAcrossClusters, checkAddressSpace, checkRelease } from "./crossChe
 import { checkEndpoints } from "./endpointChecks";
 import { checkMeshKeys } from "./meshChecks";
 import { checkPeers } from "./peerChecks";
+import { checkReaderTokenRotation } from "./readerTokens";
 import { defaultNetwork } from "./problems";
 import { keyType } from "./reference";
 import { checkRootCa } from "./rootCa";
@@ -121,6 +122,7 @@ export function validateConfig(
     );
     const upgrade = checkUpgrade(cfg.mesh, release, cfg.clusters, problems, warnings);
     checkMeshKeys(cfg.mesh, problems);
+    checkReaderTokenRotation(cfg.mesh, problems);
     checkPeers(cfg, options.stack, problems);
     checkRootCa(
         {

@@ -153,6 +153,17 @@ export const upgradeSchema = z.strictObject({
     ),
 });
 
+export const readerTokenRotationSchema = z.strictObject({
+    generation: key(
+        integer,
+        "the token rotated in: 1 for the first rotation, one more for each after; stays set once done",
+    ),
+    phase: key(
+        z.enum(["issue", "switch", "retire"]),
+        "`issue` a new token beside the current one, `switch` every remote secret to it, `retire` the old one; one phase per `pulumi up`",
+    ),
+});
+
 export const meshSchema = z.strictObject({
     istioVersion: key(
         z.string().default(DEFAULT_ISTIO_VERSION),
@@ -197,6 +208,11 @@ export const meshSchema = z.strictObject({
         "inbound rules AWS allows per security group in your account; without `mesh.addressSpace` a mesh whose per-peer rules would pass it is refused",
     ),
     peers: key(z.array(peerStackSchema).default([]), "other stacks of the mesh"),
+    readerTokenRotation: key(
+        readerTokenRotationSchema.optional(),
+        "the reader token that remote secrets across the mesh carry, rotated without a gap (docs/token-rotation.md)",
+        "generation 0, not rotated",
+    ),
 });
 
 export const platformSchema = z.strictObject({

@@ -1,5 +1,6 @@
 import { DeployedState } from "./deployed";
 import type { PlatformConfig } from "./index";
+import { readerTokenSteps } from "./readerTokens";
 
 /**
  * Changes the platform takes only one step at a time, judged against what the stack's last
@@ -142,5 +143,9 @@ export function checkTransitions(
     if (deployed === undefined) {
         return [];
     }
-    return [...kubernetesSteps(config, deployed), ...istioSteps(config, deployed)];
+    return [
+        ...kubernetesSteps(config, deployed),
+        ...istioSteps(config, deployed),
+        ...readerTokenSteps(config.mesh, deployed),
+    ];
 }

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { MeshConfig } from "../config";
+import { readerTokenPlan } from "../config/readerTokens";
 import { EastWestGateway, EastWestGatewayArgs } from "./eastWestGateway";
 import { mustGet } from "../names";
 import { ControlPlane, controlPlaneOf, DEFAULT_TAG } from "./controlPlane";
@@ -17,13 +18,12 @@ import {
     ztunnelValues,
 } from "./istioValues";
 import { CaCerts } from "./meshTrust";
+import { ReaderToken, readerTokenSecrets } from "./readerTokens";
 
 export const ISTIO_NAMESPACE = "istio-system";
 export const INGRESS_NAMESPACE = "istio-ingress";
 
-/** The reader service account `base` creates; remote secrets carry its token. */
-export const READER_SERVICE_ACCOUNT = "istio-reader-service-account";
-export const READER_TOKEN_SECRET = "istio-reader-service-account-istio-remote-secret-token";
+export { READER_SERVICE_ACCOUNT, READER_TOKEN_SECRET } from "./readerTokens";
 
 /** Gateway API standard CRDs of a release (the `standard-install.yaml` release asset). */
 export function gatewayApiCrdsUrl(version: string): string {
@@ -105,6 +105,10 @@ export class IstioMesh extends pulumi.ComponentResource {
     public readonly readerToken: pulumi.Output<string>;
     /** Base64 CA bundle of this API server, from the token Secret. */
     public readonly readerCaData: pulumi.Output<string>;
+    /** The generation of `readerToken` (`mesh.readerTokenRotation`). */
+    public readonly readerTokenGeneration: number;
+    /** A token issued beside it and not used yet (rotation phase `issue`). */
+    public readonly nextReaderToken?: ReaderToken;
 
     constructor(name: string, args: IstioMeshArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ambientmesh:mesh:IstioMesh", name, {}, opts);
@@ -173,11 +177,12 @@ export class IstioMesh extends pulumi.ComponentResource {
             this.ingressGateway(name, cp, [...dataplane, args.loadBalancerController], release, k);
         }
         this.meshPolicies(name, mesh, ns, k);
-        const token = this.readerTokenSecret(name, ns, k);
-        this.readerToken = pulumi.secret(
-            token.data.apply((d) => Buffer.from(d.token, "base64").toString("utf8")),
-        );
-        this.readerCaData = token.data.apply((d) => d["ca.crt"]);
+        const plan = readerTokenPlan(mesh.readerTokenRotation);
+        const tokens = readerTokenSecrets(name, plan, ns, { ...k, dependsOn: [this.base] });
+        this.readerToken = tokens.inUse.token;
+        this.readerCaData = tokens.inUse.caData;
+        this.readerTokenGeneration = tokens.inUse.generation;
+        this.nextReaderToken = tokens.next;
         this.registerOutputs({ readerCaData: this.readerCaData });
     }
 
@@ -270,25 +275,5 @@ export class IstioMesh extends pulumi.ComponentResource {
                 { ...k, dependsOn: [this.istiod] },
             );
         }
-    }
-
-    /** Kubernetes >= 1.24 issues no long-lived token by itself: ask for one for the reader. */
-    private readerTokenSecret(
-        name: string,
-        ns: pulumi.Input<string>,
-        k: pulumi.CustomResourceOptions,
-    ): k8s.core.v1.Secret {
-        return new k8s.core.v1.Secret(
-            `${name}-reader-token`,
-            {
-                metadata: {
-                    name: READER_TOKEN_SECRET,
-                    namespace: ns,
-                    annotations: { "kubernetes.io/service-account.name": READER_SERVICE_ACCOUNT },
-                },
-                type: "kubernetes.io/service-account-token",
-            },
-            { ...k, dependsOn: [this.base] },
-        );
     }
 }

@@ -8,6 +8,7 @@ import { REGIONS } from "../versions";
 import { buildCluster, PlatformCluster } from "./clusters";
 import { wireRemoteSecrets } from "./meshWiring";
 import { buildNetworking } from "./networking";
+import { readerTokenExports, readerTokenLifecycle } from "./readerTokens";
 import { ClusterOutputs, commonTags, TransitGatewayOutputs } from "./outputs";
 
 export { addressSpaceBlocks, commonTags } from "./outputs";
@@ -73,7 +74,7 @@ export class Platform extends pulumi.ComponentResource {
             vpcCidr: c.vpcCidr,
             endpoint: eks.endpoint,
             certificateAuthorityData: istio.readerCaData,
-            token: istio.readerToken,
+            ...readerTokenExports(istio, peers),
             meshId: mesh.meshId,
             trustDomain: mesh.trustDomain,
             rootCaCertPem: trust.rootCertPem,
@@ -93,6 +94,7 @@ export class Platform extends pulumi.ComponentResource {
                     ? { upgrade: { to: mesh.upgrade.to, phase: mesh.upgrade.phase } }
                     : {}),
             },
+            ...readerTokenLifecycle(mesh),
         };
         this.registerOutputs({});
     }
