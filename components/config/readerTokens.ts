@@ -4,7 +4,7 @@ import { Problems, show } from "./problems";
 import { ParsedMesh } from "./schema";
 
 /**
- * Rotating the reader token without a gap (`mesh.readerTokenRotation`, docs/token-rotation.md).
+ * Rotating the reader token without a gap (`mesh.readerTokenRotation`, docs/operations.md ("Rotating the reader tokens")).
  *
  * Every remote secret of the mesh (in this stack's other clusters, and in the peer stacks'
  * clusters) carries the bearer token of a cluster's `istio-reader-service-account`: a legacy

@@ -210,7 +210,7 @@ export const meshSchema = z.strictObject({
     peers: key(z.array(peerStackSchema).default([]), "other stacks of the mesh"),
     readerTokenRotation: key(
         readerTokenRotationSchema.optional(),
-        "the reader token that remote secrets across the mesh carry, rotated without a gap (docs/token-rotation.md)",
+        "the reader token that remote secrets across the mesh carry, rotated without a gap (docs/operations.md, reader tokens)",
         "generation 0, not rotated",
     ),
 });
