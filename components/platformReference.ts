@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { providerIdentity } from "./kubeconfig";
 
 /**
  * The typed view an application stack gets of a platform stack, read through a
@@ -109,11 +110,19 @@ export class MeshPlatform {
         return pulumi.secret(value);
     }
 
-    /** A Kubernetes provider for one of the platform's clusters. */
+    /**
+     * A Kubernetes provider for one of the platform's clusters, set up as the platform's own
+     * (`providerIdentity` in components/eks/eksCluster.ts: mutable Secrets, identified by the
+     * EKS cluster's name).
+     */
     public provider(cluster: string, opts?: pulumi.CustomResourceOptions): k8s.Provider {
+        const info = this.info.clusters.find((c) => c.name === cluster);
         return new k8s.Provider(
             `${cluster}-k8s`,
-            { kubeconfig: this.kubeconfig(cluster), enableServerSideApply: true },
+            {
+                kubeconfig: this.kubeconfig(cluster),
+                ...providerIdentity(info?.eksClusterName ?? cluster),
+            },
             opts,
         );
     }

@@ -189,6 +189,7 @@ describe("Istio Helm values", () => {
                 ],
             },
             env: {
+                ISTIO_MULTIROOT_MESH: "true",
                 AMBIENT_ENABLE_MULTI_NETWORK: "true",
                 AMBIENT_ENABLE_MULTI_NETWORK_INGRESS: "true",
                 AMBIENT_ENABLE_BAGGAGE: "true",
@@ -199,7 +200,10 @@ describe("Istio Helm values", () => {
 
     it("leaves out what older istiod releases do not take", () => {
         const values = istiodValues(meshFor("1.27.9", "ambient", { accessLogging: false }), id);
-        assert.deepEqual(values.env, { AMBIENT_ENABLE_MULTI_NETWORK: "true" });
+        assert.deepEqual(values.env, {
+            ISTIO_MULTIROOT_MESH: "true",
+            AMBIENT_ENABLE_MULTI_NETWORK: "true",
+        });
         assert.equal(values.base, undefined);
         assert.deepEqual(values.meshConfig, { trustDomain: "cluster.local" });
     });
@@ -207,7 +211,8 @@ describe("Istio Helm values", () => {
     it("gives sidecar-mode istiod no ambient profile or ambient env", () => {
         const values = istiodValues(meshFor("1.29.6", "sidecar"), id);
         assert.equal(values.profile, undefined);
-        assert.equal(values.env, undefined);
+        // What every istiod gets, in either mode: root rotation phases reload without a restart.
+        assert.deepEqual(values.env, { ISTIO_MULTIROOT_MESH: "true" });
         assert.deepEqual((values.global as Values).multiCluster, { clusterName: "prod-use1-a" });
     });
 
@@ -267,6 +272,7 @@ describe("Istio Helm values", () => {
         >;
         assert.deepEqual(Object.keys(sidecar).sort(), [
             "ISTIO_GPRC_MAXRECVMSGSIZE",
+            "ISTIO_MULTIROOT_MESH",
             "PILOT_AUTO_SEND_UNHEALTHY_ENDPOINTS",
         ]);
         const before = istiodValues(meshFor("1.30.5"), id).env as Record<string, string>;

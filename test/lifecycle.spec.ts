@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { X509Certificate } from "node:crypto";
 import { runProgram, RunResult } from "../scripts/offline/run";
 import { Config, pairConfig, Resources } from "./fixtures/environments";
 
@@ -54,7 +55,15 @@ describe("lifecycle: Kubernetes upgrades", () => {
             resources.one("eks:index:ManagedNodeGroup", "east-b-nodes").inputs.version,
             "1.35",
         );
-        assert.deepEqual(run.outputs.lifecycle, { istio: { version: "1.31.1" } });
+        assert.deepEqual(run.outputs.lifecycle, {
+            istio: { version: "1.31.1" },
+            // The generated root, recorded so that no update replaces it outside a rotation.
+            rootRotation: {
+                phase: "none",
+                root: new X509Certificate(run.outputs.rootCaCertPem as string).fingerprint256,
+                generated: true,
+            },
+        });
     });
 
     it("refuses two minors at once and a downgrade, naming the next step", async () => {

@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { IstioRelease, KubernetesVersion } from "../versions";
 import { checkCluster, checkTopLevel } from "./clusterChecks";
+import { RootRotationPhase } from "../mesh/rootPhases";
+import { checkRootRotation } from "./caRotation";
 import { checkAcrossClusters, checkAddressSpace, checkRelease } from "./crossChecks";
 import { checkEndpoints } from "./endpointChecks";
 import { checkMeshKeys } from "./meshChecks";
@@ -51,7 +53,15 @@ export interface MeshConfig extends Readonly<
     /** The versions table's entry for `istioVersion`. */
     readonly release: IstioRelease;
     /** An existing root CA (from `rootCaCertPem` and the secret `rootCaKeyPem`). */
-    readonly rootCa?: { readonly certPem: string; readonly privateKeyPem: string };
+    readonly rootCa?: RootCa;
+    /** A root rotation under way (`rootRotation`, `nextRootCaCertPem`, `nextRootCaKeyPem`). */
+    readonly rootRotation?: { readonly phase: RootRotationPhase; readonly nextRoot: RootCa };
+}
+
+/** A root CA as config supplies it. */
+export interface RootCa {
+    readonly certPem: string;
+    readonly privateKeyPem: string;
 }
 
 export interface PlatformConfig {
@@ -113,10 +123,11 @@ export function validateConfig(
         },
         problems,
     );
+    checkRootRotation(cfg, release, options.secretKeys, problems);
     if (problems.length > 0 || !release) {
         throw new ConfigError(problems);
     }
-    const { rootCaCertPem, rootCaKeyPem } = cfg;
+    const { rootCaCertPem, rootCaKeyPem, rootRotation, nextRootCaCertPem, nextRootCaKeyPem } = cfg;
     return {
         project,
         environment: cfg.environment,
@@ -143,6 +154,13 @@ export function validateConfig(
             rootCa:
                 rootCaCertPem && rootCaKeyPem
                     ? { certPem: rootCaCertPem, privateKeyPem: rootCaKeyPem }
+                    : undefined,
+            rootRotation:
+                rootRotation && nextRootCaCertPem && nextRootCaKeyPem
+                    ? {
+                          phase: rootRotation,
+                          nextRoot: { certPem: nextRootCaCertPem, privateKeyPem: nextRootCaKeyPem },
+                      }
                     : undefined,
         },
         warnings,

@@ -5,6 +5,7 @@ import {
     DEFAULT_ISTIO_VERSION,
     DEFAULT_SECURITY_GROUP_RULE_QUOTA,
 } from "../versions";
+import { ROOT_ROTATION_PHASES } from "../mesh/rootPhases";
 import { LIMITS } from "./problems";
 import { PROGRAM_TAGS_PER_RESOURCE } from "./tagChecks";
 
@@ -110,6 +111,10 @@ export const clusterSchema = z.strictObject({
         "Istio network name; unique in the mesh",
         "`<name>-network`",
     ),
+    intermediateGeneration: key(
+        integer.default(0),
+        "raise by one to re-issue the cluster's intermediate CA now, with a new key, under the same root (istiod reloads it without a restart; docs/ca-rotation.md)",
+    ),
 });
 
 export const tracingSchema = z.strictObject({
@@ -211,6 +216,21 @@ export const platformSchema = z.strictObject({
         z.string().optional(),
         "its private key, unencrypted, as secret config: `openssl pkey -in root-ca.key | pulumi config set --secret rootCaKeyPem`",
         "generated root",
+    ),
+    rootRotation: key(
+        z.enum(ROOT_ROTATION_PHASES).optional(),
+        "a root CA rotation to `nextRootCaCertPem`, one phase per `pulumi up` in this order, 12 h apart (or after restarting ztunnel); then the next root becomes `rootCaCertPem` (docs/ca-rotation.md)",
+        "no rotation",
+    ),
+    nextRootCaCertPem: key(
+        z.string().optional(),
+        "during a root rotation, the root CA to move to, held to the same rules as `rootCaCertPem`",
+        "none",
+    ),
+    nextRootCaKeyPem: key(
+        z.string().optional(),
+        "its private key, unencrypted, as secret config: `openssl pkey -in next-root-ca.key | pulumi config set --secret nextRootCaKeyPem`",
+        "none",
     ),
 });
 

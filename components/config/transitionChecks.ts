@@ -1,3 +1,4 @@
+import { rootRotationSteps } from "./caRotation";
 import { DeployedState } from "./deployed";
 import type { PlatformConfig } from "./index";
 
@@ -45,5 +46,5 @@ export function checkTransitions(
     if (deployed === undefined) {
         return [];
     }
-    return [...kubernetesSteps(config, deployed)];
+    return [...kubernetesSteps(config, deployed), ...rootRotationSteps(config, deployed)];
 }

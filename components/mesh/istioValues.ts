@@ -37,9 +37,19 @@ export function baseValues(mesh: MeshConfig): Values {
     return { defaultRevision: "default", ...webhookPolicy(mesh.release) };
 }
 
+/**
+ * Always on, so that no phase of a root rotation restarts istiod (components/mesh/rootPhases.ts):
+ * istiod watches /etc/cacerts and reloads a new intermediate, key or chain by itself, but a
+ * changed root-cert.pem only with ISTIO_MULTIROOT_MESH, and then only when one bundle is a
+ * superset or subset of the other (istio/istio@1.30.3 pilot/pkg/bootstrap/istio_ca.go:345-367;
+ * the flag defaults to false, pilot/pkg/features/pilot.go:218-219). Otherwise it also builds
+ * the workload trust bundle sidecars get by PCDS (server.go:308-312, certcontroller.go:213-224).
+ */
+export const CA_RELOAD_ENV = { ISTIO_MULTIROOT_MESH: "true" } as const;
+
 export function istiodValues(mesh: MeshConfig, id: ClusterIdentity): Values {
     const ambient = mesh.dataplaneMode === "ambient";
-    const env: Record<string, string> = { ...mesh.release.istiodEnv };
+    const env: Record<string, string> = { ...mesh.release.istiodEnv, ...CA_RELOAD_ENV };
     if (ambient) {
         // Off by default even with the ambient profile; multi-network needs it.
         env.AMBIENT_ENABLE_MULTI_NETWORK = "true";

@@ -34,7 +34,10 @@ export class Platform extends pulumi.ComponentResource {
     public readonly lifecycle: Lifecycle;
     /** Transit Gateway peerings with peer stacks, for those stacks to accept or route over. */
     public readonly transitGatewayPeerings: StackPeeringOutputs[];
+    /** The root the intermediates are signed by (the next root from `sign-with-new` on). */
     public readonly rootCaCertPem: pulumi.Output<string>;
+    /** Every cluster's root-cert.pem: the root, or during a rotation the roots of its phase. */
+    public readonly trustBundlePem: pulumi.Output<string>;
     /** What peer stacks read, by cluster; holds reader tokens, so exported as a secret. */
     public readonly meshPeers: MeshPeerOutputs[];
 
@@ -52,10 +55,15 @@ export class Platform extends pulumi.ComponentResource {
                 clusters: config.clusters.map((c) => c.name),
                 organization: mesh.caOrganization,
                 existingRoot: mesh.rootCa,
+                rotation: mesh.rootRotation,
+                generations: Object.fromEntries(
+                    config.clusters.map((c) => [c.name, c.intermediateGeneration]),
+                ),
             },
             { parent: this },
         );
         this.rootCaCertPem = trust.rootCertPem;
+        this.trustBundlePem = trust.trustBundlePem;
         const net = buildNetworking(this, config, peers, tags);
         this.clusters = config.clusters.map((c) =>
             buildCluster(this, config, c, net, trust.cacerts[c.name], tags),
@@ -82,7 +90,10 @@ export class Platform extends pulumi.ComponentResource {
             ownerId: hub.ownerId,
         }));
         this.transitGatewayPeerings = net.stackPeerings;
-        this.lifecycle = { istio: { version: mesh.istioVersion } };
+        this.lifecycle = {
+            istio: { version: mesh.istioVersion },
+            rootRotation: trust.rotationRecord,
+        };
         this.registerOutputs({});
     }
 
