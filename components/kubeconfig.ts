@@ -1,4 +1,3 @@
-import type * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 
 /**
@@ -70,25 +69,4 @@ export function bearerTokenKubeconfig(
     cluster: KubeconfigCluster & { readonly token: string },
 ): string {
     return document(cluster, { token: cluster.token });
-}
-
-/**
- * Settings of every Kubernetes provider of the platform's clusters (components/eks/eksCluster.ts
- * and components/platformReference.ts), from pulumi/pulumi-kubernetes@v4.32.0:
- * - `enableSecretMutable`: a Secret's `data`/`stringData` is otherwise force-new
- *   (provider/pkg/provider/diff.go:28-29; the flag defaults to false, provider.go:712-726), so
- *   a change to `cacerts` would delete and recreate it; with it, the change is an in-place
- *   update that kubelet syncs into istiod's mounted volume, which istiod reloads by itself.
- * - `clusterIdentifier`: with it set and unchanged, a changed or not-yet-known kubeconfig
- *   updates the provider instead of replacing it, and with it every Kubernetes object of the
- *   cluster (provider.go:486-500; adding it where it was unset replaces nothing by itself). The EKS
- *   cluster's name changes only when the cluster itself is replaced, when everything in it must
- *   be created again anyway.
- */
-export function providerIdentity(eksClusterName: pulumi.Input<string>) {
-    return {
-        enableServerSideApply: true,
-        enableSecretMutable: true,
-        clusterIdentifier: eksClusterName,
-    } as const;
 }

@@ -1,7 +1,7 @@
-import { X509Certificate } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { cidrProblem } from "./cidr";
+import { peerTrustProblems } from "./mesh/peerTrust";
 import { REGIONS } from "./versions";
 
 /**
@@ -32,6 +32,8 @@ export const meshPeerSchema = z.object({
     meshId: z.string().min(1, "a mesh id"),
     trustDomain: z.string().min(1, "a trust domain"),
     rootCaCertPem: pem,
+    /** Its root-cert.pem: two roots during a root rotation; stacks before rotations had none. */
+    trustBundlePem: pem.optional(),
 });
 
 export const transitGatewaySchema = z.object({
@@ -79,6 +81,8 @@ export interface MeshIdentity {
     readonly meshId: string;
     readonly trustDomain: string;
     readonly rootCaCertPem: string;
+    /** The roots this stack's clusters trust (components/mesh/peerTrust.ts). */
+    readonly trustBundlePem?: string;
 }
 
 /** What this stack's config says of one peer stack (`mesh.peers[i]`). */
@@ -134,15 +138,6 @@ function issuesOf(output: string, raw: unknown, error: z.ZodError): string[] {
                 : `${secret ? "[secret]" : show(value)} is not ${expectation(issue)}`;
         return `${output}${path} ${shown}`;
     });
-}
-
-/** The root a PEM holds, named by its SHA-256 fingerprint (never the PEM itself). */
-function fingerprint(pemText: string): string {
-    try {
-        return new X509Certificate(pemText).fingerprint256;
-    } catch {
-        return "an unreadable certificate";
-    }
 }
 
 /**
@@ -205,11 +200,7 @@ export function checkPeerOutputs(
                 );
             }
         }
-        if (found.rootCaCertPem.trim() !== ours.rootCaCertPem.trim()) {
-            problems.push(
-                `${at}: cluster "${wanted.name}" has a different rootCaCertPem (SHA-256 ${fingerprint(found.rootCaCertPem)}, this stack's ${fingerprint(ours.rootCaCertPem)}); every cluster of a mesh shares one root CA`,
-            );
-        }
+        problems.push(...peerTrustProblems(at, wanted.name, found, ours));
         if (!gateways.data.some((g) => g.region === found.region)) {
             problems.push(
                 `${at}: cluster "${wanted.name}" is in ${found.region}, where ${peer.stack} exports no Transit Gateway${hint}`,

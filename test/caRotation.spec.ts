@@ -472,3 +472,92 @@ describe("CA rotation: what makes each phase a reload, not a restart", () => {
         );
     });
 });
+
+describe("CA rotation: stacks of one mesh, one phase at a time", () => {
+    const EU = "organization/eks-ambient-mesh/eu";
+
+    /** The pair, peered with stack `eu`, in `phase` (none: on `root`, no rotation). */
+    function peeredIn(phase?: Phase, root: SharedRoot = OLD): Config {
+        const config = configFor(phase, root);
+        config.mesh.peers = [{ stack: EU, clusters: [{ name: "eu-a", vpcCidr: "10.30.0.0/16" }] }];
+        return config;
+    }
+
+    /** What `eu` exports when it signs with `signing` and trusts `trusted`. */
+    function eu(signing: SharedRoot, trusted?: SharedRoot[]): Record<string, unknown> {
+        return {
+            meshPeers: [
+                {
+                    name: "eu-a",
+                    network: "eu-a-network",
+                    region: "eu-west-1",
+                    vpcCidr: "10.30.0.0/16",
+                    endpoint: "https://EU.gr7.eu-west-1.eks.amazonaws.com",
+                    certificateAuthorityData: "RVUtQ0E=",
+                    token: "eu-reader-token",
+                    meshId: "mesh-pair",
+                    trustDomain: "cluster.local",
+                    rootCaCertPem: signing.certPem,
+                    ...(trusted
+                        ? { trustBundlePem: trusted.map((r) => r.certPem).join("\n") }
+                        : {}),
+                },
+            ],
+            transitGateways: [
+                {
+                    region: "eu-west-1",
+                    transitGatewayId: "tgw-0e0e0e0e0e0e0e0e0",
+                    routeTableId: "tgw-rtb-0e0e0e0e0e0e0e0e0",
+                    amazonSideAsn: 64520,
+                    ownerId: "210987654321",
+                },
+            ],
+            transitGatewayPeerings: [],
+        };
+    }
+
+    const peeredRun = (config: Config, peer: Record<string, unknown>) =>
+        runProgram({
+            stack: "zeta",
+            config,
+            secretKeys: ["rootCaKeyPem", "nextRootCaKeyPem"],
+            stackOutputs: { [EU]: peer },
+        });
+
+    async function peerProblems(config: Config, peer: Record<string, unknown>) {
+        try {
+            await peeredRun(config, peer);
+        } catch (err) {
+            return (err as Error).message
+                .split("\n")
+                .slice(1)
+                .map((l) => l.slice(4));
+        }
+        return [];
+    }
+
+    const at = `mesh.peers[0] (${EU}): cluster "eu-a"`;
+    const phaseRule = `every stack of a mesh takes a root rotation's phase before any stack takes the next (${GUIDE})`;
+
+    it("exports the roots it signs with and trusts, and accepts a peer one phase behind or ahead", async () => {
+        const run = await peeredRun(peeredIn("sign-with-new"), eu(OLD, [OLD, NEXT]));
+        const [exported] = run.outputs.meshPeers as Record<string, string>[];
+        assert.equal(exported.rootCaCertPem, NEXT.certPem);
+        assert.equal(exported.trustBundlePem, `${OLD.certPem}\n${NEXT.certPem}`);
+        assert.deepEqual(await peerProblems(peeredIn("trust-both"), eu(OLD)), []);
+        assert.deepEqual(await peerProblems(peeredIn("drop-old"), eu(NEXT, [OLD, NEXT])), []);
+        assert.deepEqual(await peerProblems(peeredIn(undefined, NEXT), eu(NEXT, [NEXT])), []);
+    });
+
+    it("refuses signing with the next root while a peer does not trust it yet", async () => {
+        assert.deepEqual(await peerProblems(peeredIn("sign-with-new"), eu(OLD)), [
+            `${at} does not trust the root this stack signs with (SHA-256 ${print(NEXT.certPem)}; it trusts ${print(OLD.certPem)}), so its workloads would refuse this stack's: bring that stack to this one's rotation phase first; ${phaseRule}`,
+        ]);
+    });
+
+    it("refuses dropping the old root while a peer still signs with it", async () => {
+        assert.deepEqual(await peerProblems(peeredIn("drop-old"), eu(OLD, [OLD, NEXT])), [
+            `${at} signs with a root this stack does not trust (SHA-256 ${print(OLD.certPem)}; this stack trusts ${print(NEXT.certPem)}), so this stack's workloads would refuse its: keep the phase that still trusts it until that stack has moved on; ${phaseRule}`,
+        ]);
+    });
+});

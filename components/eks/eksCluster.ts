@@ -1,7 +1,8 @@
 import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { awsExecKubeconfig, providerIdentity } from "../kubeconfig";
+import { awsExecKubeconfig } from "../kubeconfig";
+import { providerIdentity } from "../platformReference";
 import { MANAGED_POLICIES } from "../versions";
 import {
     apiIngressRules,

@@ -1,15 +1,7 @@
 import { X509Certificate } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import {
-    joinPem,
-    NO_ROTATION,
-    RootRotationPhase,
-    RotationState,
-    signsWithNext,
-    trustsCurrent,
-    trustsNext,
-} from "./rootPhases";
+import { joinPem, NO_ROTATION, RootRotationPhase, rootsOfPhase, RotationState } from "./rootPhases";
 
 /** The four entries of Istio's `cacerts` Secret for one cluster. */
 export interface CaCerts {
@@ -101,11 +93,7 @@ export class MeshTrust extends pulumi.ComponentResource {
             : generatedRoot(name, args.organization, this);
         const phase: RotationState = args.rotation?.phase ?? NO_ROTATION;
         const next = args.rotation ? suppliedRoot(args.rotation.nextRoot) : undefined;
-        const signing = next && signsWithNext(phase) ? next : current;
-        const trusted = [
-            ...(trustsCurrent(phase) ? [current] : []),
-            ...(next && trustsNext(phase) ? [next] : []),
-        ];
+        const { signing, trusted } = rootsOfPhase(phase, current, next);
         this.trustBundlePem = pulumi
             .all(trusted.map((r) => r.certPem))
             .apply((pems) => joinPem(...pems));

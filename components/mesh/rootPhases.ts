@@ -50,6 +50,24 @@ export function isMultiRoot(phase: RotationState): boolean {
 }
 
 /**
+ * The roots of a phase: the one the intermediates are signed by, and those root-cert.pem holds,
+ * the current root first. Outside a rotation, the current root alone.
+ */
+export function rootsOfPhase<T>(
+    phase: RotationState,
+    current: T,
+    next?: T,
+): { readonly signing: T; readonly trusted: readonly T[] } {
+    if (next === undefined) {
+        return { signing: current, trusted: [current] };
+    }
+    return {
+        signing: signsWithNext(phase) ? next : current,
+        trusted: [...(trustsCurrent(phase) ? [current] : []), ...(trustsNext(phase) ? [next] : [])],
+    };
+}
+
+/**
  * PEM texts one after the other, each byte for byte as given (a newline added between two only
  * when the first lacks one), so that every single-root file is a substring of the bundle.
  */

@@ -81,6 +81,7 @@ export class Platform extends pulumi.ComponentResource {
             meshId: mesh.meshId,
             trustDomain: mesh.trustDomain,
             rootCaCertPem: trust.rootCertPem,
+            trustBundlePem: trust.trustBundlePem,
         }));
         this.transitGateways = net.regions.map(({ region, hub }) => ({
             region,
