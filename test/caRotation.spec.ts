@@ -245,6 +245,12 @@ describe("CA rotation: steps the program refuses", () => {
         ]);
     });
 
+    it("refuses finishing before drop-old, naming the phase to take", async () => {
+        assert.deepEqual(await refusal(configFor(undefined, NEXT), deployedIn("sign-with-new")), [
+            `rootCaCertPem: is the next root (SHA-256 ${print(NEXT.certPem)}), which finishes the rotation, but the deployed phase is "sign-with-new": keep the rotation's keys, set rootRotation to "drop-old", pulumi up, and ${WAIT} before the next phase; finish after "drop-old" (${GUIDE})`,
+        ]);
+    });
+
     it("finishes only onto the next root", async () => {
         assert.deepEqual(await refusal(configFor(), deployedIn("drop-old")), [
             `rootRotation: is not set while the deployed phase is "drop-old"; to finish the rotation, set rootCaCertPem and rootCaKeyPem from the files nextRootCaCertPem and nextRootCaKeyPem came from (SHA-256 ${print(NEXT.certPem)}) and remove rootRotation, nextRootCaCertPem and nextRootCaKeyPem; to roll back instead, set rootRotation to "sign-with-new" (${GUIDE})`,
@@ -304,6 +310,9 @@ describe("CA rotation: the config", () => {
         same.nextRootCaKeyPem = OLD.keyPem;
         assert.deepEqual(await refusal(same), [
             `nextRootCaCertPem: is the current root, rootCaCertPem (SHA-256 ${print(OLD.certPem)}); a rotation moves to another root`,
+        ]);
+        assert.deepEqual(await refusal({ ...configFor("trust-both"), rootRotation: "phase-1" }), [
+            'rootRotation: "phase-1" is not allowed; use one of trust-both, sign-with-new, drop-old',
         ]);
         const leftOver = configFor("drop-old");
         delete leftOver.rootRotation;

@@ -184,6 +184,24 @@ function skipProblem(deployed: RotationState, wanted: RotationState): string | u
     return undefined;
 }
 
+/** The next root made `rootCaCertPem` before `drop-old` has been deployed. */
+function earlyFinishProblem(
+    config: RootRotationRecord,
+    deployed: RootRotationRecord,
+): string | undefined {
+    if (
+        config.phase !== NO_ROTATION ||
+        deployed.phase === NO_ROTATION ||
+        deployed.phase === "drop-old" ||
+        deployed.next === undefined ||
+        config.root !== deployed.next
+    ) {
+        return undefined;
+    }
+    const next = neighbour(deployed.phase, 1) as RotationState;
+    return `rootCaCertPem: is the next root (SHA-256 ${deployed.next}), which finishes the rotation, but the deployed phase is "${deployed.phase}": keep the rotation's keys, ${setTo(next)}, pulumi up, and ${WAIT} before the next phase; finish after "drop-old" (${GUIDE})`;
+}
+
 /** Finishing: after `drop-old`, the next root becomes `rootCaCertPem` and nothing else moves. */
 function finishProblem(config: RootRotationRecord, deployed: RootRotationRecord): string[] {
     if (deployed.next === undefined || config.root === deployed.next) {
@@ -240,6 +258,10 @@ export function rootRotationSteps(config: PlatformConfig, deployed: DeployedStat
     const parsed = recordSchema.safeParse(deployed.lifecycle.rootRotation ?? {});
     const before: RootRotationRecord = parsed.success ? parsed.data : { phase: NO_ROTATION };
     const now = configured(config);
+    const early = earlyFinishProblem(now, before);
+    if (early !== undefined) {
+        return [early];
+    }
     const skip = skipProblem(before.phase, now.phase);
     if (skip !== undefined) {
         return [skip];

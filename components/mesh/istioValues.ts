@@ -42,8 +42,9 @@ export function baseValues(mesh: MeshConfig): Values {
  * istiod watches /etc/cacerts and reloads a new intermediate, key or chain by itself, but a
  * changed root-cert.pem only with ISTIO_MULTIROOT_MESH, and then only when one bundle is a
  * superset or subset of the other (istio/istio@1.30.3 pilot/pkg/bootstrap/istio_ca.go:345-367;
- * the flag defaults to false, pilot/pkg/features/pilot.go:218-219). Otherwise it also builds
- * the workload trust bundle sidecars get by PCDS (server.go:308-312, certcontroller.go:213-224).
+ * the flag defaults to false, pilot/pkg/features/pilot.go:218-219). Besides, it builds the
+ * workload trust bundle that proxies asking for PCDS get (server.go:308-312,
+ * certcontroller.go:213-224); nothing of the platform asks for it.
  */
 export const CA_RELOAD_ENV = { ISTIO_MULTIROOT_MESH: "true" } as const;
 

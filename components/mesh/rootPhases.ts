@@ -14,7 +14,7 @@
  * istiod accepts each of these as a hot reload (no restart) because ISTIO_MULTIROOT_MESH is on
  * and each root-cert.pem is a superset or subset of the one before: istio/istio@1.30.3
  * pilot/pkg/bootstrap/istio_ca.go:345-367 (`pemBundleHasSubsetRelation`, :732-741); before
- * 1.30, `bytes.Contains` of one bundle in the other (istio_ca.go:351-366 at 1.29.6), which is
+ * 1.30, `bytes.Contains` of one bundle in the other (istio_ca.go:352-366 at 1.29.6), which is
  * why each bundle is the byte-for-byte concatenation of the single-root files around it.
  */
 export const ROOT_ROTATION_PHASES = ["trust-both", "sign-with-new", "drop-old"] as const;

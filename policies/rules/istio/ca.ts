@@ -14,7 +14,7 @@ import {
     secretMaps,
 } from "../util";
 
-/** The plug-in CA: each cluster's cacerts Secret, complete, under one root, before istiod. */
+/** The plug-in CA: each cluster's cacerts Secret, complete, under the same roots, before istiod. */
 
 export const CACERTS_KEYS = ["ca-cert.pem", "ca-key.pem", "root-cert.pem", "cert-chain.pem"];
 
