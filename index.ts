@@ -25,6 +25,8 @@ export = async () => {
         istioVersion: config.mesh.istioVersion,
         dataplaneMode: config.mesh.dataplaneMode,
         rootCaCertPem: platform.rootCaCertPem,
+        /** What every cluster trusts: the root, or during a root rotation the roots of its phase. */
+        trustBundlePem: platform.trustBundlePem,
         clusters: platform.clusterOutputs(),
         transitGateways: platform.transitGateways,
         transitGatewayPeerings: platform.transitGatewayPeerings,

@@ -1,7 +1,7 @@
-import { X509Certificate } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { cidrProblem } from "./cidr";
+import { peerTrustProblems } from "./mesh/peerTrust";
 import { REGIONS } from "./versions";
 
 /**
@@ -45,6 +45,8 @@ export const meshPeerSchema = z.object({
      * its remote secret carries: what the peer reads before deleting a token.
      */
     peerTokenGenerations: z.record(label, generation).optional(),
+    /** Its root-cert.pem: two roots during a root rotation; stacks before rotations had none. */
+    trustBundlePem: pem.optional(),
 });
 
 export const transitGatewaySchema = z.object({
@@ -94,6 +96,8 @@ export interface MeshIdentity {
     readonly meshId: string;
     readonly trustDomain: string;
     readonly rootCaCertPem: string;
+    /** The roots this stack's clusters trust (components/mesh/peerTrust.ts). */
+    readonly trustBundlePem?: string;
 }
 
 /** What this stack's config says of one peer stack (`mesh.peers[i]`). */
@@ -163,15 +167,6 @@ function issuesOf(output: string, raw: unknown, error: z.ZodError): string[] {
     });
 }
 
-/** The root a PEM holds, named by its SHA-256 fingerprint (never the PEM itself). */
-function fingerprint(pemText: string): string {
-    try {
-        return new X509Certificate(pemText).fingerprint256;
-    } catch {
-        return "an unreadable certificate";
-    }
-}
-
 /**
  * Parses a peer stack's outputs and checks them against what this stack's config says of that
  * peer and against this stack's mesh identity. Returns the peer, or the problems, each naming
@@ -232,11 +227,7 @@ export function checkPeerOutputs(
                 );
             }
         }
-        if (found.rootCaCertPem.trim() !== ours.rootCaCertPem.trim()) {
-            problems.push(
-                `${at}: cluster "${wanted.name}" has a different rootCaCertPem (SHA-256 ${fingerprint(found.rootCaCertPem)}, this stack's ${fingerprint(ours.rootCaCertPem)}); every cluster of a mesh shares one root CA`,
-            );
-        }
+        problems.push(...peerTrustProblems(at, wanted.name, found, ours));
         if (!gateways.data.some((g) => g.region === found.region)) {
             problems.push(
                 `${at}: cluster "${wanted.name}" is in ${found.region}, where ${peer.stack} exports no Transit Gateway${hint}`,

@@ -36,6 +36,28 @@ interface ExportedCluster extends PlatformClusterInfo {
     readonly kubeconfig: string;
 }
 
+/**
+ * Settings of every Kubernetes provider of the platform's clusters: components/eks/eksCluster.ts
+ * and `MeshPlatform.provider` below (kept here, so that this file needs nothing but the SDKs).
+ * From pulumi/pulumi-kubernetes@v4.32.0:
+ * - `enableSecretMutable`: a Secret's `data`/`stringData` is otherwise force-new
+ *   (provider/pkg/provider/diff.go:28-29; the flag defaults to false, provider.go:712-726), so
+ *   a change to `cacerts` would delete and recreate it; with it, the change is an in-place
+ *   update that kubelet syncs into istiod's mounted volume, which istiod reloads by itself.
+ * - `clusterIdentifier`: with it set and unchanged, a changed or not-yet-known kubeconfig
+ *   updates the provider instead of replacing it, and with it every Kubernetes object of the
+ *   cluster (provider.go:486-500; adding it where it was unset replaces nothing by itself).
+ *   The EKS cluster's name changes only when the cluster itself is replaced, when everything
+ *   in it must be created again anyway.
+ */
+export function providerIdentity(eksClusterName: pulumi.Input<string>) {
+    return {
+        enableServerSideApply: true,
+        enableSecretMutable: true,
+        clusterIdentifier: eksClusterName,
+    } as const;
+}
+
 /** Labels that put a namespace's workloads in the mesh, per dataplane mode. */
 export function meshNamespaceLabels(mode: PlatformInfo["dataplaneMode"]): Record<string, string> {
     return mode === "ambient"
@@ -109,11 +131,18 @@ export class MeshPlatform {
         return pulumi.secret(value);
     }
 
-    /** A Kubernetes provider for one of the platform's clusters. */
+    /**
+     * A Kubernetes provider for one of the platform's clusters, set up as the platform's own
+     * (`providerIdentity`: mutable Secrets, identified by the EKS cluster's name).
+     */
     public provider(cluster: string, opts?: pulumi.CustomResourceOptions): k8s.Provider {
+        const info = this.info.clusters.find((c) => c.name === cluster);
         return new k8s.Provider(
             `${cluster}-k8s`,
-            { kubeconfig: this.kubeconfig(cluster), enableServerSideApply: true },
+            {
+                kubeconfig: this.kubeconfig(cluster),
+                ...providerIdentity(info?.eksClusterName ?? cluster),
+            },
             opts,
         );
     }

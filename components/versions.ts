@@ -159,6 +159,17 @@ export interface IstioRelease {
     readonly ambientMultiNetworkExtras: boolean;
     /** istiod environment this release needs beyond the mesh's own settings. */
     readonly istiodEnv: Readonly<Record<string, string>>;
+    /**
+     * First patch of this minor whose ztunnel trusts every root of a multi-root bundle: it splits
+     * the last element of istiod's CSR response, the whole root-cert.pem, into several roots
+     * (`WorkloadCertificate::new` and `parse_cert_multi`, istio/ztunnel@1.30.3
+     * src/tls/certificate.rs:241-262, :210-227). Before, it parsed that element as one
+     * certificate and trusted only the first root (certificate.rs `WorkloadCertificate::new` at
+     * 1.24.5), so a root rotation's `trust-both` and `sign-with-new` phases would break ambient
+     * mTLS. Added by istio/ztunnel#1510 (c29cd78a, first in 1.26.0), backported to 1.25.3
+     * (#1547) and 1.24.6 (#1546, 2b351810). Undefined when no patch of the minor has it.
+     */
+    readonly ztunnelMultiRoot?: string;
 }
 
 /** Istio minors we pin, keyed by minor. Dates: https://istio.io/latest/docs/releases/supported-releases/ */
@@ -168,6 +179,7 @@ export const ISTIO_RELEASES: Readonly<Record<string, IstioRelease>> = {
         kubernetesRange: ["1.28", "1.31"],
         kubernetes: kubernetesFrom("1.28", "1.31"),
         endOfLife: "2025-06-17",
+        ztunnelMultiRoot: "1.24.6",
         ambientMultiCluster: "unsupported",
         gatewayApi: "v1.2.1",
         ztunnelNetworkValue: "none",
@@ -180,6 +192,7 @@ export const ISTIO_RELEASES: Readonly<Record<string, IstioRelease>> = {
         kubernetesRange: ["1.29", "1.33"],
         kubernetes: kubernetesFrom("1.29", "1.33"),
         endOfLife: "2026-03-24",
+        ztunnelMultiRoot: "1.27.0",
         ambientMultiCluster: "alpha",
         gatewayApi: "v1.3.0",
         ztunnelNetworkValue: "top-level",
@@ -193,6 +206,7 @@ export const ISTIO_RELEASES: Readonly<Record<string, IstioRelease>> = {
         kubernetes: kubernetesFrom("1.29", "1.34"),
         endOfLife: "2026-06-29",
         branchEniProbeFix: "1.28.7",
+        ztunnelMultiRoot: "1.28.0",
         ambientMultiCluster: "alpha",
         gatewayApi: "v1.4.1",
         ztunnelNetworkValue: "top-level",
@@ -206,6 +220,7 @@ export const ISTIO_RELEASES: Readonly<Record<string, IstioRelease>> = {
         kubernetes: kubernetesFrom("1.31", "1.35"),
         endOfLife: "2026-10-12",
         branchEniProbeFix: "1.29.3",
+        ztunnelMultiRoot: "1.29.0",
         ambientMultiCluster: "beta",
         gatewayApi: "v1.4.1",
         ztunnelNetworkValue: "top-level",
@@ -218,6 +233,7 @@ export const ISTIO_RELEASES: Readonly<Record<string, IstioRelease>> = {
         kubernetesRange: ["1.32", "1.36"],
         kubernetes: kubernetesFrom("1.32", "1.36"),
         branchEniProbeFix: "1.30.0",
+        ztunnelMultiRoot: "1.30.0",
         ambientMultiCluster: "beta",
         gatewayApi: "v1.5.1",
         ztunnelNetworkValue: "top-level",
@@ -230,6 +246,7 @@ export const ISTIO_RELEASES: Readonly<Record<string, IstioRelease>> = {
         kubernetesRange: ["1.32", "1.36"],
         kubernetes: kubernetesFrom("1.32", "1.36"),
         branchEniProbeFix: "1.31.0",
+        ztunnelMultiRoot: "1.31.0",
         ambientMultiCluster: "beta",
         gatewayApi: "v1.6.0",
         ztunnelNetworkValue: "top-level",
@@ -274,6 +291,14 @@ export function hasBranchEniProbeFix(release: IstioRelease): boolean {
     return (
         release.branchEniProbeFix !== undefined &&
         patchAtLeast(release.version, release.branchEniProbeFix)
+    );
+}
+
+/** Whether the pinned release's ztunnel trusts every root of a multi-root root-cert.pem. */
+export function hasZtunnelMultiRoot(release: IstioRelease): boolean {
+    return (
+        release.ztunnelMultiRoot !== undefined &&
+        patchAtLeast(release.version, release.ztunnelMultiRoot)
     );
 }
 

@@ -77,6 +77,7 @@ describe("config validation", () => {
             },
             deletionProtection: false,
             network: "a-network",
+            intermediateGeneration: 0,
         });
     });
 

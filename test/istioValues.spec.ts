@@ -205,6 +205,7 @@ describe("Istio Helm values", () => {
                 ],
             },
             env: {
+                ISTIO_MULTIROOT_MESH: "true",
                 AMBIENT_ENABLE_MULTI_NETWORK: "true",
                 AMBIENT_ENABLE_MULTI_NETWORK_INGRESS: "true",
                 AMBIENT_ENABLE_BAGGAGE: "true",
@@ -219,7 +220,10 @@ describe("Istio Helm values", () => {
             id,
             rev(meshFor("1.27.9", "ambient", { accessLogging: false })),
         );
-        assert.deepEqual(values.env, { AMBIENT_ENABLE_MULTI_NETWORK: "true" });
+        assert.deepEqual(values.env, {
+            ISTIO_MULTIROOT_MESH: "true",
+            AMBIENT_ENABLE_MULTI_NETWORK: "true",
+        });
         assert.equal(values.base, undefined);
         assert.deepEqual(values.meshConfig, { trustDomain: "cluster.local" });
     });
@@ -231,7 +235,8 @@ describe("Istio Helm values", () => {
             rev(meshFor("1.29.6", "sidecar")),
         );
         assert.equal(values.profile, undefined);
-        assert.equal(values.env, undefined);
+        // What every istiod gets, in either mode: root rotation phases reload without a restart.
+        assert.deepEqual(values.env, { ISTIO_MULTIROOT_MESH: "true" });
         assert.deepEqual((values.global as Values).multiCluster, { clusterName: "prod-use1-a" });
     });
 
@@ -306,6 +311,7 @@ describe("Istio Helm values", () => {
         ).env as Record<string, string>;
         assert.deepEqual(Object.keys(sidecar).sort(), [
             "ISTIO_GPRC_MAXRECVMSGSIZE",
+            "ISTIO_MULTIROOT_MESH",
             "PILOT_AUTO_SEND_UNHEALTHY_ENDPOINTS",
         ]);
         const before = istiodValues(meshFor("1.30.5"), id, rev(meshFor("1.30.5"))).env as Record<

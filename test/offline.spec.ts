@@ -693,6 +693,7 @@ describe("offline engine: runProgram and the plan", () => {
             "resources",
             "outputs",
             "reachability",
+            "trust",
             "policyPacks",
             "policyViolations",
         ]);

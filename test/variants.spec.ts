@@ -290,7 +290,7 @@ describe("variants of the environment", () => {
         );
         assert.match(
             printed.join(""),
-            /Policies: eks-ambient-mesh \(51 evaluated\): 2 mandatory, 1 advisory/,
+            /Policies: eks-ambient-mesh \(52 evaluated\): 2 mandatory, 1 advisory/,
         );
     });
 

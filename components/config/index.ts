@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { IstioRelease, KubernetesVersion } from "../versions";
 import { checkCluster, checkTopLevel } from "./clusterChecks";
+import { RootRotationPhase } from "../mesh/rootPhases";
+import { checkRootRotation } from "./caRotation";
 import { checkAcrossClusters, checkAddressSpace, checkRelease } from "./crossChecks";
 import { checkEndpoints } from "./endpointChecks";
 import { checkMeshKeys } from "./meshChecks";
@@ -61,7 +63,15 @@ export interface MeshConfig extends Readonly<
     /** The versions table's entry for `istioVersion`. */
     readonly release: IstioRelease;
     /** An existing root CA (from `rootCaCertPem` and the secret `rootCaKeyPem`). */
-    readonly rootCa?: { readonly certPem: string; readonly privateKeyPem: string };
+    readonly rootCa?: RootCa;
+    /** A root rotation under way (`rootRotation`, `nextRootCaCertPem`, `nextRootCaKeyPem`). */
+    readonly rootRotation?: { readonly phase: RootRotationPhase; readonly nextRoot: RootCa };
+}
+
+/** A root CA as config supplies it. */
+export interface RootCa {
+    readonly certPem: string;
+    readonly privateKeyPem: string;
 }
 
 export interface PlatformConfig {
@@ -92,6 +102,18 @@ export interface ValidateOptions {
     readonly secretKeys?: ReadonlySet<string>;
     /** This stack's fully qualified name, `org/project/stack`, which no peer may be. */
     readonly stack?: string;
+}
+
+/** `mesh.peers` with each peer cluster's network resolved. */
+function resolvedPeers(peers: ParsedMesh["peers"]): PeerStackConfig[] {
+    return peers.map((p) => ({
+        stack: p.stack,
+        clusters: p.clusters.map((c) => ({
+            name: c.name,
+            vpcCidr: c.vpcCidr,
+            network: c.network ?? defaultNetwork(c.name),
+        })),
+    }));
 }
 
 /** Validates raw config (as read from the stack) and returns the typed model with defaults. */
@@ -132,10 +154,11 @@ export function validateConfig(
         },
         problems,
     );
+    checkRootRotation(cfg, release, options.secretKeys, problems);
     if (problems.length > 0 || !release) {
         throw new ConfigError(problems);
     }
-    const { rootCaCertPem, rootCaKeyPem } = cfg;
+    const { rootCaCertPem, rootCaKeyPem, rootRotation, nextRootCaCertPem, nextRootCaKeyPem } = cfg;
     return {
         project,
         environment: cfg.environment,
@@ -152,17 +175,17 @@ export function validateConfig(
             upgrade,
             meshId: cfg.mesh.meshId ?? `mesh-${cfg.environment}`,
             caOrganization: cfg.mesh.caOrganization ?? project,
-            peers: cfg.mesh.peers.map((p) => ({
-                stack: p.stack,
-                clusters: p.clusters.map((c) => ({
-                    name: c.name,
-                    vpcCidr: c.vpcCidr,
-                    network: c.network ?? defaultNetwork(c.name),
-                })),
-            })),
+            peers: resolvedPeers(cfg.mesh.peers),
             rootCa:
                 rootCaCertPem && rootCaKeyPem
                     ? { certPem: rootCaCertPem, privateKeyPem: rootCaKeyPem }
+                    : undefined,
+            rootRotation:
+                rootRotation && nextRootCaCertPem && nextRootCaKeyPem
+                    ? {
+                          phase: rootRotation,
+                          nextRoot: { certPem: nextRootCaCertPem, privateKeyPem: nextRootCaKeyPem },
+                      }
                     : undefined,
         },
         warnings,

@@ -60,6 +60,12 @@ export interface RootCaInput {
     readonly key?: string;
     /** Whether the stack holds `rootCaKeyPem` as a secret. */
     readonly keyIsSecret: boolean;
+    /**
+     * The config keys the pair is read from, as the problems name them (and the commands they
+     * suggest): the next root of a rotation is held to the same rules under its own keys.
+     * @default rootCaCertPem and rootCaKeyPem
+     */
+    readonly keys?: { readonly cert: string; readonly key: string };
 }
 
 /** The certificate as both parsers see it: extensions from one, key and signature from the other. */
@@ -77,6 +83,19 @@ interface Root {
  * of validation.
  */
 export function checkRootCa(root: RootCaInput, problems: Problems, now: Date = new Date()): void {
+    const found: Problems = [];
+    checkPair(root, found, now);
+    const keys = root.keys;
+    problems.push(
+        ...(keys === undefined
+            ? found
+            : found.map((p) =>
+                  p.replace(/\brootCaCertPem\b/g, keys.cert).replace(/\brootCaKeyPem\b/g, keys.key),
+              )),
+    );
+}
+
+function checkPair(root: RootCaInput, problems: Problems, now: Date): void {
     if (root.cert === undefined && root.key === undefined) {
         return;
     }

@@ -5,6 +5,7 @@ import {
     DEFAULT_ISTIO_VERSION,
     DEFAULT_SECURITY_GROUP_RULE_QUOTA,
 } from "../versions";
+import { ROOT_ROTATION_PHASES } from "../mesh/rootPhases";
 import { LIMITS } from "./problems";
 import { PROGRAM_TAGS_PER_RESOURCE } from "./tagChecks";
 
@@ -109,6 +110,10 @@ export const clusterSchema = z.strictObject({
         z.string().optional(),
         "Istio network name; unique in the mesh",
         "`<name>-network`",
+    ),
+    intermediateGeneration: key(
+        integer.default(0),
+        "raise by one to re-issue the cluster's intermediate CA now, with a new key, under the same root (istiod reloads it without a restart; docs/operations.md)",
     ),
 });
 
@@ -242,6 +247,21 @@ export const platformSchema = z.strictObject({
         z.string().optional(),
         "its private key, unencrypted, as secret config: `openssl pkey -in root-ca.key | pulumi config set --secret rootCaKeyPem`",
         "generated root",
+    ),
+    rootRotation: key(
+        z.enum(ROOT_ROTATION_PHASES).optional(),
+        "a root CA rotation to `nextRootCaCertPem`, one phase per `pulumi up` in this order, 12 h apart (or after restarting ztunnel); then the next root becomes `rootCaCertPem` (docs/operations.md)",
+        "no rotation",
+    ),
+    nextRootCaCertPem: key(
+        z.string().optional(),
+        "during a root rotation, the root CA to move to, held to the same rules as `rootCaCertPem`",
+        "none",
+    ),
+    nextRootCaKeyPem: key(
+        z.string().optional(),
+        "its private key, unencrypted, as secret config: `openssl pkey -in next-root-ca.key | pulumi config set --secret nextRootCaKeyPem`",
+        "none",
     ),
 });
 

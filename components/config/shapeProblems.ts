@@ -25,7 +25,7 @@ export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 /** Config keys whose values never appear in a message. */
-const SECRET_KEYS = new Set(["rootCaKeyPem"]);
+const SECRET_KEYS = new Set(["rootCaKeyPem", "nextRootCaKeyPem"]);
 
 /** What each of zod's expected types is called in the configuration reference. */
 const NOUNS: Readonly<Record<string, string>> = {

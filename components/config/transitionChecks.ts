@@ -1,3 +1,4 @@
+import { rootRotationSteps } from "./caRotation";
 import { DeployedState } from "./deployed";
 import type { PlatformConfig } from "./index";
 import { readerTokenSteps } from "./readerTokens";
@@ -147,5 +148,6 @@ export function checkTransitions(
         ...kubernetesSteps(config, deployed),
         ...istioSteps(config, deployed),
         ...readerTokenSteps(config.mesh, deployed),
+        ...rootRotationSteps(config, deployed),
     ];
 }

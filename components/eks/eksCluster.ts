@@ -2,6 +2,7 @@ import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { awsExecKubeconfig } from "../kubeconfig";
+import { providerIdentity } from "../platformReference";
 import { MANAGED_POLICIES } from "../versions";
 import {
     apiIngressRules,
@@ -67,7 +68,7 @@ export class EksCluster extends pulumi.ComponentResource {
         );
         this.provider = new k8s.Provider(
             `${name}-k8s`,
-            { kubeconfig: this.kubeconfig, enableServerSideApply: true },
+            { kubeconfig: this.kubeconfig, ...providerIdentity(this.eksClusterName) },
             { parent: this },
         );
         this.registerOutputs({

@@ -45,13 +45,24 @@ export function baseValues(cp: ControlPlane): Values {
 }
 
 /**
+ * Always on, so that no phase of a root rotation restarts istiod (components/mesh/rootPhases.ts):
+ * istiod watches /etc/cacerts and reloads a new intermediate, key or chain by itself, but a
+ * changed root-cert.pem only with ISTIO_MULTIROOT_MESH, and then only when one bundle is a
+ * superset or subset of the other (istio/istio@1.30.3 pilot/pkg/bootstrap/istio_ca.go:345-367;
+ * the flag defaults to false, pilot/pkg/features/pilot.go:218-219). Besides, it builds the
+ * workload trust bundle that proxies asking for PCDS get (server.go:308-312,
+ * certcontroller.go:213-224); nothing of the platform asks for it.
+ */
+export const CA_RELOAD_ENV = { ISTIO_MULTIROOT_MESH: "true" } as const;
+
+/**
  * One control-plane revision's istiod: `revision` suffixes its Deployment, Service
  * (`istiod-<revision>`) and webhooks; `revisionTags` are the tags it answers for (a tag's
  * webhook and its `istiod-revision-tag-<tag>` Service).
  */
 export function istiodValues(mesh: MeshConfig, id: ClusterIdentity, rev: Revision): Values {
     const ambient = mesh.dataplaneMode === "ambient";
-    const env: Record<string, string> = { ...rev.release.istiodEnv };
+    const env: Record<string, string> = { ...rev.release.istiodEnv, ...CA_RELOAD_ENV };
     if (ambient) {
         // Off by default even with the ambient profile; multi-network needs it.
         env.AMBIENT_ENABLE_MULTI_NETWORK = "true";

@@ -37,7 +37,10 @@ export class Platform extends pulumi.ComponentResource {
     public readonly lifecycle: Lifecycle;
     /** Transit Gateway peerings with peer stacks, for those stacks to accept or route over. */
     public readonly transitGatewayPeerings: StackPeeringOutputs[];
+    /** The root the intermediates are signed by (the next root from `sign-with-new` on). */
     public readonly rootCaCertPem: pulumi.Output<string>;
+    /** Every cluster's root-cert.pem: the root, or during a rotation the roots of its phase. */
+    public readonly trustBundlePem: pulumi.Output<string>;
     /** What peer stacks read, by cluster; holds reader tokens, so exported as a secret. */
     public readonly meshPeers: MeshPeerOutputs[];
 
@@ -55,10 +58,15 @@ export class Platform extends pulumi.ComponentResource {
                 clusters: config.clusters.map((c) => c.name),
                 organization: mesh.caOrganization,
                 existingRoot: mesh.rootCa,
+                rotation: mesh.rootRotation,
+                generations: Object.fromEntries(
+                    config.clusters.map((c) => [c.name, c.intermediateGeneration]),
+                ),
             },
             { parent: this },
         );
         this.rootCaCertPem = trust.rootCertPem;
+        this.trustBundlePem = trust.trustBundlePem;
         const net = buildNetworking(this, config, peers, tags);
         this.clusters = config.clusters.map((c) =>
             buildCluster(this, config, c, net, trust.cacerts[c.name], tags, {
@@ -78,6 +86,7 @@ export class Platform extends pulumi.ComponentResource {
             meshId: mesh.meshId,
             trustDomain: mesh.trustDomain,
             rootCaCertPem: trust.rootCertPem,
+            trustBundlePem: trust.trustBundlePem,
         }));
         this.transitGateways = net.regions.map(({ region, hub }) => ({
             region,
@@ -95,6 +104,7 @@ export class Platform extends pulumi.ComponentResource {
                     : {}),
             },
             ...readerTokenLifecycle(mesh),
+            rootRotation: trust.rotationRecord,
         };
         this.registerOutputs({});
     }

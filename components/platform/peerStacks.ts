@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, PlatformConfig } from "../config";
+import { joinPem, NO_ROTATION, rootsOfPhase } from "../mesh/rootPhases";
 import { checkPeerOutputs, PeerOutputs, PeerStack } from "../meshPeer";
 import { nameFragment } from "../names";
 
@@ -19,10 +20,16 @@ export async function readPeerStacks(config: PlatformConfig): Promise<PeerStack[
         // The config checks refuse peers without a shared root; this keeps the types honest.
         throw new ConfigError(["mesh.peers: a shared root CA (rootCaCertPem) is required"]);
     }
+    const roots = rootsOfPhase(
+        mesh.rootRotation?.phase ?? NO_ROTATION,
+        mesh.rootCa.certPem,
+        mesh.rootRotation?.nextRoot.certPem,
+    );
     const ours = {
         meshId: mesh.meshId,
         trustDomain: mesh.trustDomain,
-        rootCaCertPem: mesh.rootCa.certPem,
+        rootCaCertPem: roots.signing,
+        trustBundlePem: joinPem(...roots.trusted),
     };
     const results = await Promise.all(
         mesh.peers.map(async (p, i) => {

@@ -34,6 +34,7 @@ import {
     istioRemoteSecretKubeconfig,
     istioRemoteSecretMetadata,
     istioRepositoryAllowed,
+    istioTrustChainsVerify,
     istioVersionEndOfLife,
     istioVersionsConsistent,
     ztunnelMatchesIstiod,
@@ -125,6 +126,7 @@ export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
     istioEastWestModes,
     meshReachabilityPolicy,
     awsRequiredTags,
+    istioTrustChainsVerify,
 ];
 
 export * from "./eks";

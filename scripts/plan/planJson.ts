@@ -5,6 +5,7 @@ import {
     PolicyResults,
     stackResourcesOf,
 } from "../../policies/evaluate";
+import { meshTrustChains, TrustEntry } from "../../policies/rules/istio/trust";
 import { meshReachability, ReachabilityEntry } from "../../policies/rules/reachability";
 import { RunResult } from "../offline/run";
 import { redact, reveal } from "../offline/values";
@@ -36,6 +37,12 @@ export interface PlanJson extends PolicyResults {
      * pairs across stacks too, followed through both stacks' networks.
      */
     readonly reachability: ReachabilityEntry[];
+    /**
+     * Every ordered pair of clusters with known cacerts (each with itself too): whether the
+     * first's CA chain verifies against the second's root-cert.pem, computed from the revealed
+     * Secrets whatever the plan shows; with peer plans, the peers' clusters too.
+     */
+    readonly trust: TrustEntry[];
     /** The peer stacks' plans this plan read (`--peer`), by stack. */
     readonly peers?: { readonly stack: string; readonly plan: string }[];
 }
@@ -109,6 +116,16 @@ function reachabilityOf(run: RunResult, peers: readonly PeerPlan[]): Reachabilit
     return meshReachability(stackResourcesOf({ resources }));
 }
 
+/** The trust proof over this run's cacerts Secrets, and the peers' when there are any. */
+function trustOf(run: RunResult, peers: readonly PeerPlan[]): TrustEntry[] {
+    const local = revealedPlan(run);
+    if (peers.length === 0) {
+        return meshTrustChains(local.stackResources);
+    }
+    const resources = [...local.plan.resources, ...peers.flatMap((p) => p.plan.resources)];
+    return meshTrustChains(stackResourcesOf({ resources }));
+}
+
 /** The plan document for a run. */
 export function buildPlanJson(run: RunResult, options: PlanOptions = {}): PlanJson {
     const view = (v: unknown) =>
@@ -121,6 +138,7 @@ export function buildPlanJson(run: RunResult, options: PlanOptions = {}): PlanJs
         resources: planResources(run, view),
         outputs: view(run.rawOutputs),
         reachability: reachabilityOf(run, options.peers ?? []),
+        trust: trustOf(run, options.peers ?? []),
         ...(options.peers?.length
             ? { peers: options.peers.map((p) => ({ stack: p.stack, plan: p.file })) }
             : {}),

@@ -2,6 +2,7 @@ import * as path from "node:path";
 import { clusterOf } from "./clusters";
 import { PlanJson } from "./planJson";
 import { reachabilityMatrix } from "./reachabilityMatrix";
+import { trustSummary } from "./trustSummary";
 
 export const MOCK_NOTICE = "Cloud-assigned values (ids, endpoints, ARNs) are mock placeholders.";
 
@@ -55,6 +56,7 @@ export function summarize(
         "",
         `Stack outputs: ${outputs.length ? outputs.join(", ") : "none"}`,
         reachabilityMatrix(plan.reachability),
+        trustSummary(plan.trust),
         policies,
         "",
         MOCK_NOTICE,

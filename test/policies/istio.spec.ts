@@ -337,7 +337,8 @@ describe("policy: Istio plug-in CA", () => {
                     resource: "b-cacerts",
                     message:
                         "cacerts b-cacerts has a different root-cert.pem than a-cacerts; all " +
-                        "clusters of a mesh must share one root CA.",
+                        "clusters of a mesh must trust the same roots: one root CA, or during a " +
+                        "root rotation the same two, in every cluster at once.",
                 },
             ],
         },

@@ -14,7 +14,7 @@ import {
     secretMaps,
 } from "../util";
 
-/** The plug-in CA: each cluster's cacerts Secret, complete, under one root, before istiod. */
+/** The plug-in CA: each cluster's cacerts Secret, complete, under the same roots, before istiod. */
 
 export const CACERTS_KEYS = ["ca-cert.pem", "ca-key.pem", "root-cert.pem", "cert-chain.pem"];
 
@@ -72,14 +72,22 @@ export const istiodWaitsForCacerts: StackValidationPolicy = {
 function rootCertOf(secret: PolicyResource): string | undefined {
     const plain = knownString(() => secret.props.stringData?.["root-cert.pem"]);
     const encoded = knownString(() => secret.props.data?.["root-cert.pem"]);
-    const pem =
-        plain ?? (encoded === undefined ? undefined : Buffer.from(encoded, "base64").toString());
-    return pem?.trim();
+    return plain ?? (encoded === undefined ? undefined : Buffer.from(encoded, "base64").toString());
+}
+
+/**
+ * The roots a root-cert.pem holds, as a set: each PEM block with its whitespace removed, sorted,
+ * so that the same roots compare equal however the file is laid out.
+ */
+function rootSet(pem: string): string {
+    const blocks = pem.match(/-----BEGIN [^-]+-----[^-]*-----END [^-]+-----/g) ?? [pem];
+    return [...new Set(blocks.map((b) => b.replace(/\s+/g, "")))].sort().join("\n");
 }
 
 export const istioCacertsShareRoot: StackValidationPolicy = {
     name: "istio-cacerts-share-root",
-    description: "The cacerts Secrets of all clusters carry the same root certificate.",
+    description:
+        "The cacerts Secrets of all clusters carry the same roots: one root CA, or during a root rotation the same bundle of two.",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
         const roots = args.resources
@@ -90,7 +98,7 @@ export const istioCacertsShareRoot: StackValidationPolicy = {
             )
             .flatMap((secret) => {
                 const root = rootCertOf(secret);
-                return root === undefined ? [] : [{ secret, root }];
+                return root === undefined ? [] : [{ secret, root: rootSet(root) }];
             });
         if (roots.length < 2) {
             args.notApplicable("Policy only applies to stacks with several known cacerts");
@@ -98,7 +106,8 @@ export const istioCacertsShareRoot: StackValidationPolicy = {
         for (const other of roots.slice(1).filter((r) => r.root !== roots[0].root)) {
             report(
                 `cacerts ${other.secret.name} has a different root-cert.pem than ` +
-                    `${roots[0].secret.name}; all clusters of a mesh must share one root CA.`,
+                    `${roots[0].secret.name}; all clusters of a mesh must trust the same roots: ` +
+                    "one root CA, or during a root rotation the same two, in every cluster at once.",
                 other.secret.urn,
             );
         }

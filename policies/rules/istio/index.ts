@@ -10,6 +10,7 @@ import {
     ztunnelMatchesIstiod,
 } from "./identity";
 import { istioRemoteSecretKubeconfig, istioRemoteSecretMetadata } from "./remoteSecrets";
+import { istioTrustChainsVerify } from "./trust";
 
 /**
  * The istio-*, istiod-* and ztunnel-* rules: the Istio ambient multi-primary, multi-network mesh,
@@ -23,6 +24,7 @@ export * from "./charts";
 export * from "./eastWest";
 export * from "./identity";
 export * from "./remoteSecrets";
+export * from "./trust";
 
 export const istioPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
     istioRepositoryAllowed,
@@ -41,4 +43,5 @@ export const istioPolicies: (ResourceValidationPolicy | StackValidationPolicy)[]
     istioMeshIdentity,
     istioClusterIdentity,
     istioEastWestModes,
+    istioTrustChainsVerify,
 ];
