@@ -717,8 +717,10 @@ describe("offline engine: runProgram and the plan", () => {
             "dependsOn",
             "protect",
             "inputs",
+            "propertyDependencies",
         ]);
         assert.equal(subnet?.inputs.vpcId, vpc?.id);
+        assert.deepEqual(subnet?.propertyDependencies, { vpcId: [vpc?.urn] });
         assert.ok(subnet?.dependsOn.includes(vpc?.urn ?? ""));
         assert.equal(plan.resources[0].id, null);
         assert.equal(plan.outputs.note, "[secret]");

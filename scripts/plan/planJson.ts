@@ -1,7 +1,7 @@
 import type { PolicyPackConfig } from "@pulumi/policy";
 import {
     evaluatePlan,
-    PlanResourceInput as PlanResource,
+    PlanResourceInput,
     PolicyResults,
     stackResourcesOf,
 } from "../../policies/evaluate";
@@ -17,13 +17,20 @@ import type { PeerPlan } from "./peers";
  * reachability between clusters, and the policy pack's results.
  */
 
-/** A plan resource and the policy results: the shapes the policy evaluator reads and writes. */
+/** The policy results: the shapes the policy evaluator writes. */
 export type {
-    PlanResourceInput as PlanResource,
     PolicyPackSummary,
     PolicyResults,
     PolicyViolationRecord as PolicyViolation,
 } from "../../policies/evaluate";
+
+/**
+ * A plan resource: what the policy evaluator reads, and, as the engine records it in a stack's
+ * state, the resources each top-level input took its value from (only inputs that took one).
+ */
+export interface PlanResource extends PlanResourceInput {
+    readonly propertyDependencies: Record<string, string[]>;
+}
 
 export interface PlanJson extends PolicyResults {
     readonly project: string;
@@ -92,6 +99,9 @@ function planResources(run: RunResult, view: (v: unknown) => unknown): PlanResou
         dependsOn: r.dependsOn,
         protect: r.protect,
         inputs: view(r.rawInputs) as Record<string, unknown>,
+        propertyDependencies: Object.fromEntries(
+            Object.entries(r.propertyDependencies).filter(([, urns]) => urns.length > 0),
+        ),
     }));
 }
 
