@@ -29,6 +29,7 @@ describe("generated documentation", () => {
                 "docs/versions.md": ["versions:eks", "versions:istio", "versions:charts"],
                 "docs/architecture.md": ["architecture:dev", "architecture:prod"],
                 "docs/timing.md": ["timeline:dev", "timeline:prod"],
+                "docs/plan.md": ["replace-on-change"],
                 "policies/README.md": ["config", "rules"],
             },
         );

@@ -6,13 +6,15 @@ import { Io, processIo, runCli } from "./runner";
 /**
  * `npm run docs`: regenerates every generated block of the repository's Markdown (README's
  * configuration table, docs/versions.md, docs/architecture.md, docs/timing.md's timelines,
- * policies/README.md's rules and settings); `--check` only says which are stale.
+ * docs/plan.md's replace-on-change table, policies/README.md's rules and settings); `--check`
+ * only says which are stale.
  */
 
 const USAGE =
     "usage: npm run docs [-- --check]\n" +
     "  Regenerates the configuration table (README.md), the version tables, architecture\n" +
-    "  diagrams and deploy timelines (docs/) and the policy reference (policies/README.md).\n" +
+    "  diagrams, deploy timelines and replace-on-change table (docs/) and the policy\n" +
+    "  reference (policies/README.md).\n" +
     "  --check  change nothing; exit 1 naming every stale block\n";
 
 const SPEC = { usage: USAGE, values: [], switches: ["check"] } as const;

@@ -2,7 +2,10 @@ import * as fs from "node:fs";
 import type { PolicyPackConfig } from "@pulumi/policy";
 import { hasMandatoryViolations } from "../../policies/evaluate";
 import { PROJECT_DIR, runProgram, RunResult } from "../offline/run";
+import { AgainstPlan, ComparedPlan, compareWith, loadAgainstPlan } from "../plan/against";
 import { clusterNames } from "../plan/clusters";
+import { diffSummary } from "../plan/diffText";
+import { renderMarkdown } from "../plan/markdown";
 import { loadPeerPlan, PeerPlan, peerStackOutputs } from "../plan/peers";
 import { buildPlanJson } from "../plan/planJson";
 import { summarize } from "../plan/summary";
@@ -25,6 +28,7 @@ import { Io, processIo, runCli } from "./runner";
 export const USAGE =
     "usage: npm run plan -- --stack <dev|prod> [--out FILE] [--show-secrets] [--config FILE]\n" +
     "                       [--policy-config FILE] [--as-of YYYY-MM-DD] [--peer STACK=PLAN]...\n" +
+    "                       [--against OLD.json] [--summary-md FILE]\n" +
     "  --stack NAME      stack whose Pulumi.<NAME>.yaml configures the run\n" +
     "  --config FILE     use FILE instead of the stack's config: in Pulumi.<stack>.yaml form, or\n" +
     "                    (.json) as `pulumi config --json --show-secrets` prints it\n" +
@@ -33,11 +37,14 @@ export const USAGE =
     "  --policy-config FILE  policy pack config, as `pulumi preview --policy-pack-config` takes it\n" +
     "  --as-of DAY       judge support calendars (EKS versions, Istio releases) on DAY, not today\n" +
     "  --peer STACK=PLAN the peer stack STACK (org/project/stack) reads as the plan PLAN, written\n" +
-    "                    with --out --show-secrets; repeat for each peer\n";
+    "                    with --out --show-secrets; repeat for each peer\n" +
+    "  --against OLD.json  diff against an older plan of the stack, as pulumi preview would,\n" +
+    "                    and name what it does to the mesh (printed first, written with --out)\n" +
+    "  --summary-md FILE write the plan (and its diff) as Markdown for a pull-request comment\n";
 
 const SPEC = {
     usage: USAGE,
-    values: ["stack", "out", "config", "policy-config", "as-of"],
+    values: ["stack", "out", "config", "policy-config", "as-of", "against", "summary-md"],
     switches: ["show-secrets"],
     lists: ["peer"],
 } as const;
@@ -52,6 +59,10 @@ export interface CliArgs {
     readonly peers: readonly string[];
     readonly showSecrets: boolean;
     readonly help: boolean;
+    /** `--against`: the older plan to diff against. */
+    readonly against?: string;
+    /** `--summary-md`: where to write the Markdown summary. */
+    readonly summaryMd?: string;
 }
 
 /** Parses the command line; returns an error message for anything it does not understand. */
@@ -85,6 +96,8 @@ export function parseArgs(argv: readonly string[]): CliArgs | { error: string } 
         peers: lists.peer,
         showSecrets: switches["show-secrets"],
         help,
+        ...(values.against === undefined ? {} : { against: values.against }),
+        ...(values["summary-md"] === undefined ? {} : { summaryMd: values["summary-md"] }),
     };
 }
 
@@ -97,6 +110,8 @@ export function filesProblem(args: CliArgs, projectDir = PROJECT_DIR): string | 
         stackProblem(args.stack, args.config, projectDir),
         args.policyConfig && fileProblem("--policy-config", args.policyConfig),
         args.out && outProblem("--out", args.out),
+        args.against && fileProblem("--against", args.against),
+        args.summaryMd && outProblem("--summary-md", args.summaryMd),
     ].filter((p): p is string => typeof p === "string" && p !== "");
     return problems.length > 0 ? problems.join("\n") : undefined;
 }
@@ -129,8 +144,10 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         return usageError(io, USAGE, problem);
     }
     let peers: PeerPlan[];
+    let against: AgainstPlan | undefined;
     try {
         peers = args.peers.map(loadPeerPlan);
+        against = args.against ? loadAgainstPlan(args.against, args.stack) : undefined;
     } catch (err) {
         return usageError(io, USAGE, (err as Error).message);
     }
@@ -153,10 +170,24 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         asOf: args.asOf,
         peers,
     });
-    io.stdout(summarize(plan, clusterNames(run), run.configFile));
+    let compared: ComparedPlan | undefined;
+    try {
+        compared = against && compareWith(plan, against);
+    } catch (err) {
+        return usageError(io, USAGE, (err as Error).message);
+    }
+    const document = compared ?? plan;
+    io.stdout(
+        (compared ? diffSummary(compared) : "") +
+            summarize(plan, clusterNames(run), run.configFile),
+    );
     if (args.out) {
-        fs.writeFileSync(args.out, `${JSON.stringify(plan, null, 2)}\n`);
+        fs.writeFileSync(args.out, `${JSON.stringify(document, null, 2)}\n`);
         io.stdout(`Plan written to ${args.out}\n`);
+    }
+    if (args.summaryMd) {
+        fs.writeFileSync(args.summaryMd, renderMarkdown(document));
+        io.stdout(`Markdown summary written to ${args.summaryMd}\n`);
     }
     return hasMandatoryViolations(plan) ? 3 : 0;
 }
