@@ -624,6 +624,41 @@ describe("plan diff: impacts", () => {
         );
     });
 
+    it("reads a supplied root's change from the stack outputs: the bundle of roots where there is one", () => {
+        const cacerts = res(SECRET, "a-cacerts", {
+            metadata: { name: "cacerts" },
+            stringData: "[secret]",
+        });
+        const withOutputs = (outputs: Record<string, unknown>): DiffablePlan => ({
+            ...plan(cacerts),
+            outputs,
+        });
+        const kinds = (a: Record<string, unknown>, b: Record<string, unknown>) =>
+            diffPlans(withOutputs(a), withOutputs(b)).impacts.map((i) => [
+                i.kind,
+                i.cluster,
+                i.detail,
+            ]);
+        assert.deepEqual(kinds({ rootCaCertPem: "a" }, { rootCaCertPem: "b" }), [
+            ["trust-anchor-replaced", "shared", "stack output rootCaCertPem"],
+        ]);
+        // During a root rotation the signing root moves (sign-with-new) while the bundle stays.
+        assert.deepEqual(
+            kinds(
+                { rootCaCertPem: "a", trustBundlePem: "a+b" },
+                { rootCaCertPem: "b", trustBundlePem: "a+b" },
+            ),
+            [],
+        );
+        assert.deepEqual(
+            kinds(
+                { rootCaCertPem: "a", trustBundlePem: "a" },
+                { rootCaCertPem: "a", trustBundlePem: "a+b" },
+            ),
+            [["trust-anchor-replaced", "shared", "stack output trustBundlePem"]],
+        );
+    });
+
     it("reads a chart's name from a repository name or an OCI reference", () => {
         assert.equal(chartName("istiod"), "istiod");
         assert.equal(chartName("oci://ghcr.io/istio/release/charts/ztunnel"), "ztunnel");

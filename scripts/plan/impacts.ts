@@ -48,6 +48,10 @@ export const MESH_NAMES = {
     remoteSecretClusterAnnotation: "networking.istio.io/cluster",
 } as const;
 
+/** The stack outputs that hold the mesh's root, and (during a root rotation) its bundle of roots. */
+const ROOT_OUTPUT = "rootCaCertPem";
+const TRUST_BUNDLE_OUTPUT = "trustBundlePem";
+
 const ROLLED: Readonly<Record<string, ImpactKind>> = {
     istiod: "istiod-rolled",
     cni: "cni-rolled",
@@ -259,10 +263,13 @@ export function classifyImpacts(
             impacts.add("reader-token-replaced", watched, [e.urn], `${e.name} changes`);
         }
     }
-    // A supplied root has no resource: the stack output names the trust anchor.
-    const rootOutput = outputChanges.some((p) => p === "rootCaCertPem");
-    if (rootOutput && hadTrust && !impacts.list([]).some(isRootImpact)) {
-        impacts.add("trust-anchor-replaced", "shared", [], "stack output rootCaCertPem");
+    // A supplied root has no resource: the stack outputs name the trust anchor, the bundle of
+    // roots where the stack exports one (during a root rotation the signing root moves first).
+    const anchor = [old.outputs, next.outputs].some((o) => o?.[TRUST_BUNDLE_OUTPUT] !== undefined)
+        ? TRUST_BUNDLE_OUTPUT
+        : ROOT_OUTPUT;
+    if (outputChanges.includes(anchor) && hadTrust && !impacts.list([]).some(isRootImpact)) {
+        impacts.add("trust-anchor-replaced", "shared", [], `stack output ${anchor}`);
     }
     addClusterChanges(impacts, diff, clusters);
     return impacts.list(clusters.new.length > 0 ? clusters.new : clusters.old);
