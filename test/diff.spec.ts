@@ -328,7 +328,7 @@ describe("plan diff: changes to the pair environment", () => {
                 ["replace", "east-a-api-from-east-b", "securityGroupId"],
                 ["replace", "east-a-eks", "kubernetesServiceIpAddressRange"],
                 ["replace", "east-a-nodes", "cluster"],
-                ["replace", "east-a-k8s", "kubeconfig"],
+                ["replace", "east-a-k8s", "clusterIdentifier"],
                 ["replace", "east-a-pod-identity-agent", "clusterName"],
                 ["replace", "east-a-lb-controller", "clusterName"],
                 ["update", "east-a-lb-controller", undefined],
@@ -339,7 +339,7 @@ describe("plan diff: changes to the pair environment", () => {
             d.diff
                 .filter((e) => e.cluster === "east-b")
                 .map((e) => [e.action, e.name, e.properties]),
-            [["replace", "east-b-remote-east-a", ["stringData"]]],
+            [["update", "east-b-remote-east-a", ["stringData"]]],
         );
         assert.deepEqual(
             d.impacts.map((i) => [i.kind, i.cluster]),
@@ -416,10 +416,10 @@ describe("plan diff: the Markdown comment", () => {
             "",
             "> [!CAUTION]",
             "> **REPLACES the EKS cluster east-a: every Kubernetes object on it is recreated (kubernetesServiceIpAddressRange)**",
-            "> **REPLACES the Kubernetes provider of east-a: every Kubernetes object it manages (Istio, cacerts, gateways, remote secrets) is deleted and created again (kubeconfig)**",
+            "> **REPLACES the Kubernetes provider of east-a: every Kubernetes object it manages (Istio, cacerts, gateways, remote secrets) is deleted and created again (clusterIdentifier)**",
             "> **REPLACES the east-west load balancer of east-a (east-a-east-west-nlb: provider replaced): traffic from the other clusters to east-a stops until the new load balancer is up and healthy**",
             "",
-            "Compared with `base.json`: **0** to create · **1** to update · **21** to replace · **0** to delete · 127 unchanged.",
+            "Compared with `base.json`: **0** to create · **2** to update · **20** to replace · **0** to delete · 127 unchanged.",
             "",
         ]);
         const sections = [
@@ -427,7 +427,7 @@ describe("plan diff: the Markdown comment", () => {
             "#### Mesh impact",
             "#### Policies",
             "<details open><summary><b>east-a</b>: 1 update, 20 replace</summary>",
-            "<details open><summary><b>east-b</b>: 1 replace</summary>",
+            "<details><summary><b>east-b</b>: 1 update</summary>",
         ];
         const at = sections.map((s) => md.indexOf(s));
         assert.ok(
@@ -440,7 +440,7 @@ describe("plan diff: the Markdown comment", () => {
         );
         for (const row of [
             "| +- replace | `east-a-nodes` | `eks:index:ManagedNodeGroup` | cluster (unknown, replaces) |",
-            "| +- replace | `east-a-k8s` | `pulumi:providers:kubernetes` | kubeconfig (unknown, replaces) |",
+            "| +- replace | `east-a-k8s` | `pulumi:providers:kubernetes` | clusterIdentifier (unknown, replaces); kubeconfig (unknown) |",
             "| ~ update | `east-a-lb-controller` | `aws:iam/policy:Policy` | policy (unknown) |",
             "| +- replace | `east-a-cacerts` | `kubernetes:core/v1:Secret` | replaced: provider replaced |",
         ]) {

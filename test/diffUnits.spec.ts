@@ -198,6 +198,26 @@ describe("plan diff: key material", () => {
         ]);
     });
 
+    it("names a certificate's fingerprint, where a value records one, as the certificate", async () => {
+        const serial = "6b";
+        const root = res(ROOT, "mesh-root", {}, { id: decimal(serial) });
+        const withRoot = (pem: string): DiffablePlan => ({
+            ...plan(root),
+            outputs: {
+                rootCaCertPem: pem,
+                lifecycle: { root: new crypto.X509Certificate(pem).fingerprint256 },
+            },
+        });
+        const first = withRoot(await certificate(serial, "Root CA"));
+        const second = withRoot(await certificate(serial, "Root CA"));
+        assert.deepEqual(diffPlans(first, second).outputChanges, []);
+        const other = withRoot(await certificate("6c", "Root CA"));
+        assert.deepEqual(diffPlans(first, other).outputChanges, [
+            "lifecycle.root",
+            "rootCaCertPem",
+        ]);
+    });
+
     it("compares private keys by the PrivateKey resource whose id is their public key's SHA-1", () => {
         const keyPlan = () => {
             const { privateKey, publicKey } = crypto.generateKeyPairSync("ec", {

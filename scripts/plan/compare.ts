@@ -55,10 +55,20 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
 export interface MaterialIndex {
     /** URN of the custom resource with this id, for ids that are unique in the plan. */
     readonly urnById: ReadonlyMap<string, string>;
+    /**
+     * What each certificate of the plan is, by its SHA-256 fingerprint (`AB:CD:…`): a value
+     * that records a certificate's fingerprint (the lifecycle output does) names it.
+     */
+    readonly fingerprints: ReadonlyMap<string, string>;
 }
 
+/**
+ * The index of a plan: its resources' ids, and the fingerprints of the certificates found in
+ * `values` (its inputs and outputs).
+ */
 export function materialIndex(
     resources: readonly { urn: string; id: string | null }[],
+    values: unknown = [],
 ): MaterialIndex {
     const urnById = new Map<string, string>();
     const seen = new Set<string>();
@@ -73,8 +83,38 @@ export function materialIndex(
             urnById.set(r.id, r.urn);
         }
     }
-    return { urnById };
+    const fingerprints = new Map<string, string>();
+    const index = { urnById, fingerprints };
+    for (const text of strings(values)) {
+        for (const [block] of text.matchAll(PEM_BLOCK)) {
+            if (block.includes("-----BEGIN CERTIFICATE-----")) {
+                try {
+                    const print = new crypto.X509Certificate(block).fingerprint256;
+                    fingerprints.set(print, certificateIdentity(block, index));
+                } catch {
+                    // Not a certificate Node can read: nothing to name by its fingerprint.
+                }
+            }
+        }
+    }
+    return index;
 }
+
+/** Every string in a value that may hold a PEM block. */
+function strings(value: unknown, out: string[] = []): string[] {
+    if (typeof value === "string") {
+        if (value.includes("-----BEGIN")) {
+            out.push(value);
+        }
+    } else if (Array.isArray(value)) {
+        value.forEach((v) => strings(v, out));
+    } else if (isRecord(value)) {
+        Object.values(value).forEach((v) => strings(v, out));
+    }
+    return out;
+}
+
+const FINGERPRINT = /\b(?:[0-9A-F]{2}:){31}[0-9A-F]{2}\b/g;
 
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n[\s\S]*?-----END \1-----(\r?\n)?/g;
 // Base64 of text that starts with "-----BEGIN" (kubeconfigs' certificate-authority-data).
@@ -130,7 +170,8 @@ export function canonicalString(
     index: MaterialIndex,
     cache?: Map<string, string>,
 ): string {
-    if (!text.includes("-----BEGIN") && !text.includes("LS0tLS1CRUdJTi")) {
+    const prints = index.fingerprints.size > 0 && /(?:[0-9A-F]{2}:){31}/.test(text);
+    if (!prints && !text.includes("-----BEGIN") && !text.includes("LS0tLS1CRUdJTi")) {
         return text;
     }
     const known = cache?.get(text);
@@ -143,6 +184,10 @@ export function canonicalString(
             const decoded = Buffer.from(encoded, "base64").toString("utf8");
             const inner: string = canonicalString(decoded, index);
             return inner === decoded ? encoded : `<base64 of ${inner}>`;
+        })
+        .replace(FINGERPRINT, (print) => {
+            const what = index.fingerprints.get(print);
+            return what === undefined ? print : `<SHA-256 fingerprint of ${what}>`;
         });
     cache?.set(text, result);
     return result;

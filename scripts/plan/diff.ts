@@ -92,7 +92,10 @@ class Side {
 
     constructor(readonly plan: DiffablePlan) {
         this.byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
-        this.index = materialIndex(plan.resources);
+        this.index = materialIndex(plan.resources, [
+            plan.resources.map((r) => r.inputs),
+            plan.outputs ?? {},
+        ]);
     }
 
     canonical(value: unknown): unknown {

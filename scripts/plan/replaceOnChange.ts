@@ -193,19 +193,13 @@ function activeCluster(kubeconfig: unknown, context: unknown, cluster: unknown):
 const kubernetesProvider: Condition = (ctx) => {
     const o = ctx.oldInputs;
     const n = ctx.newInputs;
-    // A clusterIdentifier set and unchanged: never replaced.
-    if (isSet(o.clusterIdentifier) && o.clusterIdentifier === n.clusterIdentifier) {
-        return keep([]);
+    // Changed, or unknown at preview (it names a cluster being replaced): replaced. Added or
+    // removed: not by itself, to make on- and off-boarding safe. Set and unchanged: never.
+    const identifierChanged = changedAt(ctx, ["clusterIdentifier"]);
+    if (isSet(o.clusterIdentifier) && isSet(n.clusterIdentifier)) {
+        return keep(identifierChanged ? ["clusterIdentifier"] : []);
     }
     const reasons: string[] = [];
-    // Added or removed: not a replacement, to make on- and off-boarding safe.
-    if (
-        isSet(o.clusterIdentifier) &&
-        isSet(n.clusterIdentifier) &&
-        changedAt(ctx, ["clusterIdentifier"])
-    ) {
-        reasons.push("clusterIdentifier");
-    }
     for (const key of ["kubeconfig", "context", "cluster"]) {
         if (ctx.unknown.some((p) => startsWith(p, [key]))) {
             reasons.push(key);
