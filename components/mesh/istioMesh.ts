@@ -130,12 +130,13 @@ export class IstioMesh extends pulumi.ComponentResource {
             },
             k,
         );
+        const cp = controlPlaneOf(mesh);
+        // The Gateway API CRDs go with the base chart: the newest control plane's, first.
         const gatewayApi = new k8s.yaml.v2.ConfigFile(
             `${name}-gateway-api`,
-            { file: gatewayApiCrdsUrl(mesh.release.gatewayApi) },
+            { file: gatewayApiCrdsUrl(cp.base.release.gatewayApi) },
             k,
         );
-        const cp = controlPlaneOf(mesh);
         const release = releaseIn(name, ns, mesh, k);
 
         this.base = release(

@@ -2,7 +2,13 @@ import * as fs from "node:fs";
 import type { PolicyPackConfig } from "@pulumi/policy";
 import { hasMandatoryViolations } from "../../policies/evaluate";
 import { PROJECT_DIR, runProgram, RunResult } from "../offline/run";
-import { AgainstPlan, ComparedPlan, compareWith, loadAgainstPlan } from "../plan/against";
+import {
+    AgainstPlan,
+    ComparedPlan,
+    compareWith,
+    deployedOutputs,
+    loadAgainstPlan,
+} from "../plan/against";
 import { clusterNames } from "../plan/clusters";
 import { diffSummary } from "../plan/diffText";
 import { renderMarkdown } from "../plan/markdown";
@@ -158,7 +164,12 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         run = await runProgram({
             stack: args.stack,
             configFile: args.config,
-            stackOutputs: peerStackOutputs(peers),
+            // The older plan stands for what is deployed: the program reads its own last
+            // outputs through a StackReference to itself (components/platform/deployedState.ts).
+            stackOutputs: {
+                ...peerStackOutputs(peers),
+                ...(against ? deployedOutputs(against, args.stack) : {}),
+            },
         });
     } catch (err) {
         io.stderr(`${err instanceof Error ? err.message : String(err)}\n`);

@@ -73,3 +73,15 @@ export function compareWith(plan: PlanJson, against: AgainstPlan): ComparedPlan 
         diffNotes: result.notes,
     };
 }
+
+/**
+ * The older plan's outputs as the stack's own last outputs, for the StackReference the program
+ * makes to itself (`organization/<project>/<stack>`, as the offline engine names stacks): the
+ * program then judges this plan's steps (Kubernetes, Istio, CA and token phases) against it.
+ */
+export function deployedOutputs(
+    against: AgainstPlan,
+    stack: string,
+): Record<string, Record<string, unknown>> {
+    return { [`organization/${against.plan.project}/${stack}`]: against.plan.outputs };
+}
