@@ -1,3 +1,4 @@
+export * from "./caLifecycle";
 export * from "./cidr";
 export * from "./config";
 export * from "./eks/eksCluster";

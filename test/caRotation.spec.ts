@@ -9,6 +9,7 @@ import { RecordedResource } from "../scripts/offline/monitor";
 import { runProgram, RunResult } from "../scripts/offline/run";
 import { buildPlanJson, PlanResource } from "../scripts/plan/planJson";
 import { Config, pairConfig, Resources } from "./fixtures/environments";
+import { EU_STACK, euCluster, euOutputs } from "./fixtures/euPeer";
 import { makeRootCa } from "./fixtures/rootCa";
 import { makeRoot, SharedRoot } from "./fixtures/sharedRoot";
 
@@ -483,7 +484,7 @@ describe("CA rotation: what makes each phase a reload, not a restart", () => {
 });
 
 describe("CA rotation: stacks of one mesh, one phase at a time", () => {
-    const EU = "organization/eks-ambient-mesh/eu";
+    const EU = EU_STACK;
 
     /** The pair, peered with stack `eu`, in `phase` (none: on `root`, no rotation). */
     function peeredIn(phase?: Phase, root: SharedRoot = OLD): Config {
@@ -494,35 +495,8 @@ describe("CA rotation: stacks of one mesh, one phase at a time", () => {
 
     /** What `eu` exports when it signs with `signing` and trusts `trusted`. */
     function eu(signing: SharedRoot, trusted?: SharedRoot[]): Record<string, unknown> {
-        return {
-            meshPeers: [
-                {
-                    name: "eu-a",
-                    network: "eu-a-network",
-                    region: "eu-west-1",
-                    vpcCidr: "10.30.0.0/16",
-                    endpoint: "https://EU.gr7.eu-west-1.eks.amazonaws.com",
-                    certificateAuthorityData: "RVUtQ0E=",
-                    token: "eu-reader-token",
-                    meshId: "mesh-pair",
-                    trustDomain: "cluster.local",
-                    rootCaCertPem: signing.certPem,
-                    ...(trusted
-                        ? { trustBundlePem: trusted.map((r) => r.certPem).join("\n") }
-                        : {}),
-                },
-            ],
-            transitGateways: [
-                {
-                    region: "eu-west-1",
-                    transitGatewayId: "tgw-0e0e0e0e0e0e0e0e0",
-                    routeTableId: "tgw-rtb-0e0e0e0e0e0e0e0e0",
-                    amazonSideAsn: 64520,
-                    ownerId: "210987654321",
-                },
-            ],
-            transitGatewayPeerings: [],
-        };
+        const bundle = trusted?.map((r) => r.certPem).join("\n");
+        return euOutputs([euCluster(signing.certPem, { trustBundlePem: bundle })]);
     }
 
     const peeredRun = (config: Config, peer: Record<string, unknown>) =>

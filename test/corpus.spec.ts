@@ -6,6 +6,7 @@ import { parse } from "yaml";
 import { main } from "../scripts/cli/plan";
 import { toExportedConfig } from "../scripts/offline/config";
 import { pairConfig } from "./fixtures/environments";
+import { EU_STACK, euCluster, euOutputs } from "./fixtures/euPeer";
 import { makeRootCa, RootCaSpec } from "./fixtures/rootCa";
 
 /**
@@ -51,37 +52,15 @@ export interface PeerSpec {
 }
 
 const CORPUS = path.join(__dirname, "corpus");
-const PEER_STACK = "organization/eks-ambient-mesh/eu";
+const PEER_STACK = EU_STACK;
 
 /** The peer stack `eu` as its plan shows it: valid unless the case overrides a field. */
 function peerPlan(spec: PeerSpec, rootCaCertPem: string): Record<string, unknown> {
-    const cluster = {
-        name: "eu-a",
-        network: "eu-a-network",
-        region: "eu-west-1",
-        vpcCidr: "10.30.0.0/16",
-        endpoint: "https://EU.gr7.eu-west-1.eks.amazonaws.com",
-        certificateAuthorityData: "RVUtQ0E=",
+    const cluster = euCluster(rootCaCertPem, {
         token: "eu-reader-token-0123456789abcdef0123456789abcdef",
-        meshId: "mesh-pair",
-        trustDomain: "cluster.local",
-        rootCaCertPem,
         ...spec.cluster,
-    };
-    const outputs: Record<string, unknown> = {
-        meshPeers: [cluster],
-        transitGateways: [
-            {
-                region: "eu-west-1",
-                transitGatewayId: "tgw-0e0e0e0e0e0e0e0e0",
-                routeTableId: "tgw-rtb-0e0e0e0e0e0e0e0e0",
-                amazonSideAsn: 64520,
-                ownerId: "210987654321",
-            },
-        ],
-        transitGatewayPeerings: [],
-        ...spec.outputs,
-    };
+    });
+    const outputs: Record<string, unknown> = { ...euOutputs([cluster]), ...spec.outputs };
     for (const [key, value] of Object.entries(outputs)) {
         if (value === null) {
             delete outputs[key];

@@ -10,6 +10,7 @@ import { runProgram } from "../scripts/offline/run";
 import { SecretValue } from "../scripts/offline/values";
 import { PlanJson } from "../scripts/plan/planJson";
 import { Config, pairConfig, Resources } from "./fixtures/environments";
+import { EU_STACK, EU_TRANSIT_GATEWAY_ID, euCluster, euOutputs } from "./fixtures/euPeer";
 import { makeRoot, SharedRoot, sharedRoot } from "./fixtures/sharedRoot";
 
 /**
@@ -23,8 +24,8 @@ const PEERING = "aws:ec2transitgateway/peeringAttachment:PeeringAttachment";
 const ACCEPTER = "aws:ec2transitgateway/peeringAttachmentAccepter:PeeringAttachmentAccepter";
 const TGW_ROUTE = "aws:ec2transitgateway/route:Route";
 const VPC_ROUTE = "aws:ec2/route:Route";
-const EU = "organization/eks-ambient-mesh/eu";
-const PEER_TGW = "tgw-0e0e0e0e0e0e0e0e0";
+const EU = EU_STACK;
+const PEER_TGW = EU_TRANSIT_GATEWAY_ID;
 
 let root: SharedRoot;
 before(async () => {
@@ -40,38 +41,11 @@ function peeredConfig(): Config {
     return config;
 }
 
-function euCluster(overrides: Record<string, unknown> = {}) {
-    return {
-        name: "eu-a",
-        network: "eu-a-network",
-        region: "eu-west-1",
-        vpcCidr: "10.30.0.0/16",
-        endpoint: "https://EU.gr7.eu-west-1.eks.amazonaws.com",
-        certificateAuthorityData: "RVUtQ0E=",
-        token: "eu-reader-token",
-        meshId: "mesh-pair",
-        trustDomain: "cluster.local",
-        rootCaCertPem: root.certPem,
-        ...overrides,
-    };
-}
-
-function euOutputs(
-    overrides: { cluster?: Record<string, unknown>; [output: string]: unknown } = {},
-) {
+/** eu's outputs; `cluster` overrides fields of eu-a, any other key replaces that output. */
+function euStack(overrides: { cluster?: Record<string, unknown>; [output: string]: unknown } = {}) {
     const { cluster, ...outputs } = overrides;
     return {
-        meshPeers: new SecretValue([euCluster(cluster)]),
-        transitGateways: [
-            {
-                region: "eu-west-1",
-                transitGatewayId: PEER_TGW,
-                routeTableId: "tgw-rtb-0e0e0e0e0e0e0e0e0",
-                amazonSideAsn: 64520,
-                ownerId: "210987654321",
-            },
-        ],
-        transitGatewayPeerings: [],
+        ...euOutputs(new SecretValue([euCluster(root.certPem, cluster)])),
         ...outputs,
     };
 }
@@ -88,7 +62,7 @@ async function peered(stack: string, outputs: Record<string, unknown>, config = 
 
 describe("peer stacks: the Transit Gateway peering between stacks", () => {
     it("requests a peering to each region of a peer whose name sorts first, and routes nothing before it is accepted", async () => {
-        const { run, resources } = await peered("zeta", euOutputs());
+        const { run, resources } = await peered("zeta", euStack());
         const [peering] = resources.ofType(PEERING);
         assert.equal(
             peering.name,
@@ -137,10 +111,7 @@ describe("peer stacks: the Transit Gateway peering between stacks", () => {
             peerRegion: "us-east-1",
             attachmentId: "tgw-attach-0a0a0a0a0a0a0a0a0",
         };
-        const { resources } = await peered(
-            "zeta",
-            euOutputs({ transitGatewayPeerings: [accepted] }),
-        );
+        const { resources } = await peered("zeta", euStack({ transitGatewayPeerings: [accepted] }));
         const peering = resources.ofType(PEERING)[0];
         const [route] = resources.ofType(TGW_ROUTE).filter((r) => r.name.startsWith("peer-"));
         assert.equal(
@@ -169,7 +140,7 @@ describe("peer stacks: the Transit Gateway peering between stacks", () => {
         };
         const { run, resources } = await peered(
             "alpha",
-            euOutputs({ transitGatewayPeerings: [request, elsewhere] }),
+            euStack({ transitGatewayPeerings: [request, elsewhere] }),
         );
         assert.equal(resources.ofType(PEERING).length, 0);
         const [accepter] = resources.ofType(ACCEPTER);
@@ -257,7 +228,7 @@ describe("peer stacks: what a peer exports is checked before anything is created
     ];
     for (const [name, overrides, message] of cases) {
         it(`refuses ${name}`, async () => {
-            await assert.rejects(peered("zeta", euOutputs(overrides)), (err: Error) => {
+            await assert.rejects(peered("zeta", euStack(overrides)), (err: Error) => {
                 assert.equal(err.name, "ConfigError");
                 assert.ok(err.message.includes(`  - ${message}`), err.message);
                 assert.ok(!err.message.includes("eu-reader-token"));
@@ -272,7 +243,7 @@ describe("peer stacks: what a peer exports is checked before anything is created
         await assert.rejects(
             peered(
                 "zeta",
-                euOutputs({ cluster: { rootCaCertPem: other.certPem, meshId: "mesh-x" } }),
+                euStack({ cluster: { rootCaCertPem: other.certPem, meshId: "mesh-x" } }),
             ),
             (err: Error) => {
                 assert.ok(
@@ -289,7 +260,7 @@ describe("peer stacks: what a peer exports is checked before anything is created
     });
 
     it("registers nothing but the reference when a peer is refused", async () => {
-        const outputs = euOutputs({ cluster: { vpcCidr: "10.31.0.0/16" } });
+        const outputs = euStack({ cluster: { vpcCidr: "10.31.0.0/16" } });
         await assert.rejects(
             runProgram({
                 stack: "zeta",

@@ -7,6 +7,7 @@ import { RecordedResource } from "../scripts/offline/monitor";
 import { runProgram, RunResult } from "../scripts/offline/run";
 import { SecretValue } from "../scripts/offline/values";
 import { Config, pairConfig, Resources } from "./fixtures/environments";
+import { EU_STACK, euCluster, euOutputs } from "./fixtures/euPeer";
 import { SharedRoot, sharedRoot } from "./fixtures/sharedRoot";
 
 /** The lifecycle output but its root-CA record (test/caRotation.spec.ts covers that). */
@@ -26,7 +27,7 @@ function withoutRoot(lifecycle: unknown): Record<string, unknown> {
 const SECRET = "kubernetes:core/v1:Secret";
 const TOKEN_TYPE = "kubernetes.io/service-account-token";
 const EAST = "organization/eks-ambient-mesh/east";
-const EU = "organization/eks-ambient-mesh/eu";
+const EU = EU_STACK;
 const WEST = "organization/eks-ambient-mesh/west";
 const TOKEN = "istio-reader-service-account-istio-remote-secret-token";
 
@@ -53,41 +54,9 @@ function eastConfig(rotation: Rotation, peers = [{ stack: EU, clusters: [euPeer]
 const euPeer = { name: "eu-a", vpcCidr: "10.30.0.0/16" };
 
 /** What eu exports; `cluster` overrides fields of its one cluster (undefined removes one). */
-function euOutputs(cluster: Record<string, unknown> = {}) {
-    const exported: Record<string, unknown> = {
-        name: "eu-a",
-        network: "eu-a-network",
-        region: "eu-west-1",
-        vpcCidr: "10.30.0.0/16",
-        endpoint: "https://EU.gr7.eu-west-1.eks.amazonaws.com",
-        certificateAuthorityData: "RVUtQ0E=",
-        token: "eu-reader-token",
-        tokenGeneration: 0,
-        peerTokenGenerations: { "east-a": 0, "east-b": 0 },
-        meshId: "mesh-pair",
-        trustDomain: "cluster.local",
-        rootCaCertPem: root.certPem,
-    };
-    for (const [k, v] of Object.entries(cluster)) {
-        if (v === undefined) {
-            delete exported[k];
-        } else {
-            exported[k] = v;
-        }
-    }
-    return {
-        meshPeers: new SecretValue([exported]),
-        transitGateways: [
-            {
-                region: "eu-west-1",
-                transitGatewayId: "tgw-0e0e0e0e0e0e0e0e0",
-                routeTableId: "tgw-rtb-0e0e0e0e0e0e0e0e0",
-                amazonSideAsn: 64520,
-                ownerId: "210987654321",
-            },
-        ],
-        transitGatewayPeerings: [],
-    };
+function euStack(cluster: Record<string, unknown> = {}) {
+    const generations = { tokenGeneration: 0, peerTokenGenerations: { "east-a": 0, "east-b": 0 } };
+    return euOutputs(new SecretValue([euCluster(root.certPem, { ...generations, ...cluster })]));
 }
 
 /** The outputs a stack reads back as its deployed state, from the run that left them. */
@@ -122,7 +91,7 @@ async function stack(
 }
 
 /** east at `rotation`, its last update having been `before` (none: never deployed). */
-function east(rotation: Rotation, before?: Phased, eu = euOutputs()): Promise<Phased> {
+function east(rotation: Rotation, before?: Phased, eu = euStack()): Promise<Phased> {
     const self: Record<string, Record<string, unknown>> = before
         ? { [EAST]: deployedBy(before.run) }
         : {};
@@ -183,7 +152,7 @@ describe("reader-token rotation: the phases, in this stack's clusters and its ex
         before0 = await east(undefined);
         issued = await east({ generation: 1, phase: "issue" }, before0);
         switched = await east({ generation: 1, phase: "switch" }, issued);
-        const euSwitched = euOutputs({ peerTokenGenerations: { "east-a": 1, "east-b": 1 } });
+        const euSwitched = euStack({ peerTokenGenerations: { "east-a": 1, "east-b": 1 } });
         retired = await east({ generation: 1, phase: "retire" }, switched, euSwitched);
     });
 
@@ -355,7 +324,7 @@ describe("reader-token rotation: steps refused against the deployed state", func
     const attempt = (rotation: Rotation, readerTokens?: { phase: string; generation: number }) =>
         stack("east", eastConfig(rotation), {
             [EAST]: deployed(readerTokens),
-            [EU]: euOutputs(),
+            [EU]: euStack(),
         });
 
     const cases: [string, Rotation, { phase: string; generation: number } | undefined, string][] = [
@@ -444,7 +413,7 @@ describe("reader-token rotation: never deleting a token a peer stack still carri
             readerTokens: { phase: "switch", generation: 1 },
         },
     };
-    const retire = (eu: ReturnType<typeof euOutputs>, rotation: Rotation = undefined) =>
+    const retire = (eu: ReturnType<typeof euStack>, rotation: Rotation = undefined) =>
         stack("east", eastConfig(rotation ?? { generation: 1, phase: "retire" }), {
             [EAST]: switchedState,
             [EU]: eu,
@@ -452,7 +421,7 @@ describe("reader-token rotation: never deleting a token a peer stack still carri
 
     it("refuses retire while eu's remote secrets carry generation 0, naming eu and its cluster", async () => {
         await assert.rejects(
-            retire(euOutputs({ peerTokenGenerations: { "east-a": 1, "east-b": 0 } })),
+            retire(euStack({ peerTokenGenerations: { "east-a": 1, "east-b": 0 } })),
             refusal(
                 `mesh.readerTokenRotation: generation 1, phase "retire" deletes reader token generation 0 of this stack's clusters, but ${EU} still uses it: the remote secrets of its cluster eu-a carry it; pulumi up ${EU} first (it then reads generation 1 from this stack's exports), then here again`,
             ),
@@ -461,7 +430,7 @@ describe("reader-token rotation: never deleting a token a peer stack still carri
 
     it("refuses retire when eu does not say what it carries (a version before rotation)", async () => {
         await assert.rejects(
-            retire(euOutputs({ tokenGeneration: undefined, peerTokenGenerations: undefined })),
+            retire(euStack({ tokenGeneration: undefined, peerTokenGenerations: undefined })),
             refusal(
                 `mesh.readerTokenRotation: generation 1, phase "retire" deletes reader token generation 0 of this stack's clusters, but ${EU} does not say which generation its remote secrets carry (no peerTokenGenerations in its meshPeers: an eks-ambient-mesh from before reader-token rotation); update that stack to this version and pulumi up it first, then here again`,
             ),
@@ -475,7 +444,7 @@ describe("reader-token rotation: never deleting a token a peer stack still carri
                     ...switchedState,
                     lifecycle: { readerTokens: { phase: "issue", generation: 1 } },
                 },
-                [EU]: euOutputs({ peerTokenGenerations: { "east-a": 1, "east-b": 1 } }),
+                [EU]: euStack({ peerTokenGenerations: { "east-a": 1, "east-b": 1 } }),
             }),
             refusal(
                 `mesh.readerTokenRotation: not set (generation 0) deletes reader token generation 1 of this stack's clusters, but ${EU} still uses it: the remote secrets of its cluster eu-a carry it; pulumi up ${EU} first (it then reads generation 0 from this stack's exports), then here again`,
@@ -485,7 +454,7 @@ describe("reader-token rotation: never deleting a token a peer stack still carri
 
     it("retires once eu carries generation 1, and ignores what eu carries of clusters not ours", async () => {
         const done = await retire(
-            euOutputs({ peerTokenGenerations: { "east-a": 1, "east-b": 1, "west-a": 0 } }),
+            euStack({ peerTokenGenerations: { "east-a": 1, "east-b": 1, "west-a": 0 } }),
         );
         assert.deepEqual(tokenSecrets(done.resources), [
             ["east-a-reader-token-g1", `${TOKEN}-g1`],
@@ -494,7 +463,7 @@ describe("reader-token rotation: never deleting a token a peer stack still carri
     });
 
     it("checks nothing in a phase that deletes no token, whatever eu carries", async () => {
-        const silent = euOutputs({ tokenGeneration: undefined, peerTokenGenerations: undefined });
+        const silent = euStack({ tokenGeneration: undefined, peerTokenGenerations: undefined });
         const switched = await retire(silent, { generation: 1, phase: "switch" });
         assert.equal(tokenSecrets(switched.resources).length, 4);
     });
@@ -504,7 +473,7 @@ describe("reader-token rotation: a peer stack's tokens", function () {
     this.timeout(60_000);
 
     it("keeps carrying a peer's token while the peer has only issued the next one", async () => {
-        const eu = euOutputs({ nextToken: "eu-reader-token-g1", nextTokenGeneration: 1 });
+        const eu = euStack({ nextToken: "eu-reader-token-g1", nextTokenGeneration: 1 });
         const { run, resources } = await east(undefined, undefined, eu);
         assert.equal(carried(resources, "east-a", "eu-a"), "eu-reader-token");
         assert.equal(carried(resources, "east-b", "eu-a"), "eu-reader-token");
@@ -565,7 +534,7 @@ describe("reader-token rotation: a peer stack's tokens", function () {
         const after = await east(
             undefined,
             undefined,
-            euOutputs({ token: "eu-reader-token-g1", tokenGeneration: 1 }),
+            euStack({ token: "eu-reader-token-g1", tokenGeneration: 1 }),
         );
         assert.equal(carried(after.resources, "east-a", "eu-a"), "eu-reader-token-g1");
         assert.equal(carried(after.resources, "east-b", "eu-a"), "eu-reader-token-g1");
@@ -580,7 +549,7 @@ describe("reader-token rotation: a peer stack's tokens", function () {
     });
 
     it("reads a peer of a version before rotation as generation 0", async () => {
-        const eu = euOutputs({ tokenGeneration: undefined, peerTokenGenerations: undefined });
+        const eu = euStack({ tokenGeneration: undefined, peerTokenGenerations: undefined });
         const { run, resources } = await east(undefined, undefined, eu);
         assert.equal(carried(resources, "east-a", "eu-a"), "eu-reader-token");
         assert.deepEqual(meshPeers(run)[0].peerTokenGenerations, { "eu-a": 0 });
@@ -588,7 +557,7 @@ describe("reader-token rotation: a peer stack's tokens", function () {
 
     it("refuses exported rotation fields of the wrong shape, never showing a token", async () => {
         await assert.rejects(
-            east(undefined, undefined, euOutputs({ tokenGeneration: -1, nextToken: 7 })),
+            east(undefined, undefined, euStack({ tokenGeneration: -1, nextToken: 7 })),
             (err: Error) => {
                 assert.equal(
                     err.message,

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { ConfigError, validateConfig } from "../components/config";
 import { CA_KEY_RULE, checkRootCa } from "../components/config/rootCa";
-import { CA_LIFETIMES } from "../components/mesh/meshTrust";
+import { CA_LIFETIMES } from "../components/caLifecycle";
 import { tlsCaKeyStrength } from "../policies/rules/tls";
 import { pairConfig } from "./fixtures/environments";
 import { GeneratedRoot, makeRootCa, RootCaSpec } from "./fixtures/rootCa";

@@ -11,6 +11,7 @@ import { runProgram, RunResult } from "../scripts/offline/run";
 import { main } from "../scripts/cli/plan";
 import { buildPlanJson } from "../scripts/plan/planJson";
 import { pairConfig, Resources } from "./fixtures/environments";
+import { euCluster, euOutputs } from "./fixtures/euPeer";
 import { makeRootCa } from "./fixtures/rootCa";
 
 /**
@@ -78,32 +79,7 @@ describe("variants of the environment", () => {
 
     function peerOutputs(overrides: Record<string, unknown> = {}) {
         return {
-            [PEER_STACK]: {
-                meshPeers: new SecretValue([
-                    {
-                        name: "eu-a",
-                        network: "eu-a-network",
-                        region: "eu-west-1",
-                        vpcCidr: "10.30.0.0/16",
-                        endpoint: "https://EU.gr7.eu-west-1.eks.amazonaws.com",
-                        certificateAuthorityData: "RVUtQ0E=",
-                        token: "eu-reader-token",
-                        meshId: "mesh-pair",
-                        trustDomain: "cluster.local",
-                        rootCaCertPem: root.certPem,
-                        ...overrides,
-                    },
-                ]),
-                transitGateways: [
-                    {
-                        region: "eu-west-1",
-                        transitGatewayId: "tgw-0e0e0e0e0e0e0e0e0",
-                        routeTableId: "tgw-rtb-0e0e0e0e0e0e0e0e0",
-                        amazonSideAsn: 64520,
-                        ownerId: "210987654321",
-                    },
-                ],
-            },
+            [PEER_STACK]: euOutputs(new SecretValue([euCluster(root.certPem, overrides)])),
         };
     }
 

@@ -7,10 +7,10 @@ import {
     RootRotationPhase,
     RotationState,
     isMultiRoot,
-} from "../mesh/rootPhases";
+} from "../caLifecycle";
 import { hasZtunnelMultiRoot, IstioRelease } from "../versions";
 import type { DeployedState } from "./deployed";
-import type { PlatformConfig } from "./index";
+import type { PlatformConfig } from "./model";
 import { Problems } from "./problems";
 import { checkRootCa } from "./rootCa";
 import { ParsedPlatformConfig } from "./schema";
@@ -21,7 +21,7 @@ import { ParsedPlatformConfig } from "./schema";
  * of ROOT_ROTATION_PHASES, and an intermediate's re-issue (`clusters[].intermediateGeneration`).
  * The config alone is checked here (`checkRootRotation`), and its step from what the stack last
  * deployed (`rootRotationSteps`, against the `lifecycle.rootRotation` output `rootRotationRecord`
- * builds). What each phase puts into cacerts, and why, is in components/mesh/rootPhases.ts.
+ * builds). What each phase puts into cacerts, and why, is in components/caLifecycle.ts.
  */
 
 const GUIDE = "docs/operations.md";

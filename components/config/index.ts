@@ -1,17 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
-import { IstioRelease, KubernetesVersion } from "../versions";
+import { KubernetesVersion } from "../versions";
 import { checkCluster, checkTopLevel } from "./clusterChecks";
-import { RootRotationPhase } from "../mesh/rootPhases";
 import { checkRootRotation } from "./caRotation";
 import { checkAcrossClusters, checkAddressSpace, checkRelease } from "./crossChecks";
 import { checkEndpoints } from "./endpointChecks";
 import { checkMeshKeys } from "./meshChecks";
+import type { PeerStackConfig, PlatformConfig } from "./model";
 import { checkPeers } from "./peerChecks";
 import { checkReaderTokenRotation } from "./readerTokens";
 import { defaultNetwork } from "./problems";
 import { keyType } from "./reference";
 import { checkRootCa } from "./rootCa";
-import { ParsedCluster, ParsedMesh, platformSchema, UPGRADE_PHASES } from "./schema";
+import { ParsedMesh, platformSchema } from "./schema";
 import { checkUpgrade } from "./upgradeChecks";
 import { isSecretConfig } from "./secretKeys";
 import { shapeProblems, valueAt } from "./shapeProblems";
@@ -23,68 +23,23 @@ import { shapeProblems, valueAt } from "./shapeProblems";
  */
 
 export { defaultNetwork, LIMITS } from "./problems";
+export { readerTokenPlan } from "./readerTokens";
+export type { ReaderTokenPlan } from "./readerTokens";
 export type { RawPlatformConfig } from "./schema";
 
-export type NatGateways = ParsedCluster["natGateways"];
-export type NodeGroupConfig = Readonly<ParsedCluster["nodeGroup"]>;
-export type EndpointConfig = Readonly<ParsedCluster["endpoint"]>;
-export type DataplaneMode = ParsedMesh["dataplaneMode"];
-export type TracingConfig = Readonly<NonNullable<ParsedMesh["tracing"]>>;
-/** A peer stack of `mesh.peers`, its clusters' networks resolved. */
-export interface PeerStackConfig {
-    readonly stack: string;
-    readonly clusters: readonly { name: string; vpcCidr: string; network: string }[];
-}
-
-/** A cluster with every default resolved. */
-export interface ClusterConfig extends Readonly<
-    Omit<ParsedCluster, "kubernetesVersion" | "network">
-> {
-    readonly kubernetesVersion: KubernetesVersion;
-    /** Istio network (`topology.istio.io/network`); one per cluster. */
-    readonly network: string;
-}
-
-/** The mesh with every default resolved, and what the keys imply. */
-/** A minor upgrade by revision in progress: the release beside `istioVersion`, and the phase. */
-export interface UpgradeConfig {
-    readonly to: string;
-    readonly release: IstioRelease;
-    readonly phase: (typeof UPGRADE_PHASES)[number];
-}
-
-export interface MeshConfig extends Readonly<
-    Omit<ParsedMesh, "meshId" | "caOrganization" | "peers" | "upgrade">
-> {
-    readonly upgrade?: UpgradeConfig;
-    readonly meshId: string;
-    readonly peers: readonly PeerStackConfig[];
-    readonly caOrganization: string;
-    /** The versions table's entry for `istioVersion`. */
-    readonly release: IstioRelease;
-    /** An existing root CA (from `rootCaCertPem` and the secret `rootCaKeyPem`). */
-    readonly rootCa?: RootCa;
-    /** A root rotation under way (`rootRotation`, `nextRootCaCertPem`, `nextRootCaKeyPem`). */
-    readonly rootRotation?: { readonly phase: RootRotationPhase; readonly nextRoot: RootCa };
-}
-
-/** A root CA as config supplies it. */
-export interface RootCa {
-    readonly certPem: string;
-    readonly privateKeyPem: string;
-}
-
-export interface PlatformConfig {
-    readonly project: string;
-    readonly environment: string;
-    /** Tags on every taggable AWS resource, after `project`, `environment` and `managed-by`. */
-    readonly tags: Readonly<Record<string, string>>;
-    readonly clusterAdmins: readonly string[];
-    readonly clusters: readonly ClusterConfig[];
-    readonly mesh: MeshConfig;
-    /** Things that are allowed but worth a warning (e.g. alpha features); logged, not fatal. */
-    readonly warnings: readonly string[];
-}
+export type {
+    ClusterConfig,
+    DataplaneMode,
+    EndpointConfig,
+    MeshConfig,
+    NatGateways,
+    NodeGroupConfig,
+    PeerStackConfig,
+    PlatformConfig,
+    RootCa,
+    TracingConfig,
+    UpgradeConfig,
+} from "./model";
 
 /** Thrown when the configuration is invalid; `problems` holds one line per problem. */
 export class ConfigError extends Error {

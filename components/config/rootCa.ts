@@ -2,7 +2,7 @@
 import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
 import * as crypto from "node:crypto";
-import { CA_LIFETIMES } from "../mesh/meshTrust";
+import { CA_LIFETIMES } from "../caLifecycle";
 import { Problems, show } from "./problems";
 
 /**

@@ -5,7 +5,7 @@ import {
     DEFAULT_ISTIO_VERSION,
     DEFAULT_SECURITY_GROUP_RULE_QUOTA,
 } from "../versions";
-import { ROOT_ROTATION_PHASES } from "../mesh/rootPhases";
+import { ROOT_ROTATION_PHASES } from "../caLifecycle";
 import { LIMITS } from "./problems";
 import { PROGRAM_TAGS_PER_RESOURCE } from "./tagChecks";
 

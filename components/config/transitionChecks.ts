@@ -1,6 +1,6 @@
 import { rootRotationSteps } from "./caRotation";
 import { DeployedState } from "./deployed";
-import type { PlatformConfig } from "./index";
+import type { PlatformConfig } from "./model";
 import { readerTokenSteps } from "./readerTokens";
 
 /**

@@ -1,7 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { MeshConfig } from "../config";
-import { readerTokenPlan } from "../config/readerTokens";
+import { MeshConfig, readerTokenPlan } from "../config";
 import { EastWestGateway, EastWestGatewayArgs } from "./eastWestGateway";
 import { mustGet } from "../names";
 import { ControlPlane, controlPlaneOf, DEFAULT_TAG } from "./controlPlane";

@@ -45,7 +45,7 @@ export function baseValues(cp: ControlPlane): Values {
 }
 
 /**
- * Always on, so that no phase of a root rotation restarts istiod (components/mesh/rootPhases.ts):
+ * Always on, so that no phase of a root rotation restarts istiod (components/caLifecycle.ts):
  * istiod watches /etc/cacerts and reloads a new intermediate, key or chain by itself, but a
  * changed root-cert.pem only with ISTIO_MULTIROOT_MESH, and then only when one bundle is a
  * superset or subset of the other (istio/istio@1.30.3 pilot/pkg/bootstrap/istio_ca.go:345-367;

@@ -1,7 +1,14 @@
 import { X509Certificate } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { joinPem, NO_ROTATION, RootRotationPhase, rootsOfPhase, RotationState } from "./rootPhases";
+import {
+    CA_LIFETIMES,
+    joinPem,
+    NO_ROTATION,
+    RootRotationPhase,
+    rootsOfPhase,
+    RotationState,
+} from "../caLifecycle";
 
 /** The four entries of Istio's `cacerts` Secret for one cluster. */
 export interface CaCerts {
@@ -23,7 +30,7 @@ export interface MeshTrustArgs {
      */
     readonly existingRoot?: RootPair;
     /**
-     * A root rotation under way: its phase and the root it moves to (components/mesh/rootPhases.ts).
+     * A root rotation under way: its phase and the root it moves to (components/caLifecycle.ts).
      * @default none
      */
     readonly rotation?: { readonly phase: RootRotationPhase; readonly nextRoot: RootPair };
@@ -47,18 +54,6 @@ interface Root {
     readonly keyPem: pulumi.Output<string>;
 }
 
-/**
- * Certificate lifetimes. The root is renewed two years before it expires and an intermediate
- * lives one year, so an intermediate issued on any `pulumi up` always expires before its root.
- * Renewal happens on the first `pulumi up` after a certificate enters its early-renewal window.
- */
-export const CA_LIFETIMES = {
-    rootValidityHours: 10 * 365 * 24,
-    rootEarlyRenewalHours: 2 * 365 * 24,
-    intermediateValidityHours: 365 * 24,
-    intermediateEarlyRenewalHours: 30 * 24,
-} as const;
-
 /** Key usages of the intermediates, as Istio's own certificate tooling sets them. */
 export const INTERMEDIATE_USES = [
     "digital_signature",
@@ -75,7 +70,7 @@ export const ISTIOD_SAN = "istiod.istio-system.svc";
  * intermediate CA that istiod signs workload certificates with. All clusters share the root,
  * which is what lets workloads in different clusters authenticate each other. During a root
  * rotation every cluster trusts the roots of its phase and its intermediate is signed by the
- * phase's signing root (components/mesh/rootPhases.ts); all clusters move together.
+ * phase's signing root (components/caLifecycle.ts); all clusters move together.
  */
 export class MeshTrust extends pulumi.ComponentResource {
     /** The root the intermediates are signed by: the next root from `sign-with-new` on. */
@@ -137,7 +132,7 @@ function fingerprintOf(pem: string): string {
     return new X509Certificate(pem).fingerprint256;
 }
 
-/** A supplied root, its text exactly as config holds it (rootPhases.ts says why). */
+/** A supplied root, its text exactly as config holds it (caLifecycle.ts says why). */
 function suppliedRoot(pair: RootPair): Root {
     return {
         certPem: pulumi.output(pair.certPem),

@@ -6,7 +6,7 @@ import { X509Certificate } from "node:crypto";
  * holds (`trustBundlePem`; a stack that exports none trusts its `rootCaCertPem` alone). Outside a
  * root rotation both are the one root of the mesh; during one, stacks take each phase one after
  * the other, and this is what keeps them at most one phase apart in a direction that works
- * (components/mesh/rootPhases.ts, docs/operations.md).
+ * (components/caLifecycle.ts, docs/operations.md).
  */
 
 export interface TrustSide {

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ReaderTokenPlan } from "../config/readerTokens";
+import type { ReaderTokenPlan } from "../config";
 
 /** The reader service account `base` creates; remote secrets carry its token. */
 export const READER_SERVICE_ACCOUNT = "istio-reader-service-account";

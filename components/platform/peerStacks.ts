@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, PlatformConfig } from "../config";
-import { joinPem, NO_ROTATION, rootsOfPhase } from "../mesh/rootPhases";
+import { joinPem, NO_ROTATION, rootsOfPhase } from "../caLifecycle";
 import { checkPeerOutputs, PeerOutputs, PeerStack } from "../meshPeer";
 import { nameFragment } from "../names";
 

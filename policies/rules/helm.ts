@@ -77,5 +77,3 @@ export const helmRepositoryHttps: ResourceValidationPolicy = {
         ),
     ],
 };
-
-export const helmPolicies: ResourceValidationPolicy[] = [helmVersionPinned, helmRepositoryHttps];

@@ -15,5 +15,3 @@ export const kmsKeyRotation: ResourceValidationPolicy = {
         }
     }),
 };
-
-export const kmsPolicies: ResourceValidationPolicy[] = [kmsKeyRotation];

@@ -235,13 +235,3 @@ export const vpcAttachedToTransitGateway: StackValidationPolicy = {
         }
     },
 };
-
-export const networkPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
-    vpcCidrSize,
-    vpcDns,
-    transitGatewayAutoAccept,
-    securityGroupNoWorldIngress,
-    securityGroupRuleDescribed,
-    vpcCidrsDoNotOverlap,
-    vpcAttachedToTransitGateway,
-];

@@ -878,5 +878,3 @@ export const meshReachabilityPolicy: StackValidationPolicy = {
         }
     },
 };
-
-export const reachabilityPolicies = [meshReachabilityPolicy];

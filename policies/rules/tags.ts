@@ -85,5 +85,3 @@ export const awsRequiredTags: ResourceValidationPolicy = {
         }
     },
 };
-
-export const tagPolicies: ResourceValidationPolicy[] = [awsRequiredTags];

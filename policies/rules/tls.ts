@@ -238,11 +238,3 @@ export const tlsValidityOrdering: StackValidationPolicy = {
         }
     },
 };
-
-export const tlsPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
-    tlsPrivateKeyStrength,
-    tlsCaKeyStrength,
-    tlsCaCertificateSigning,
-    tlsIntermediatePathLength,
-    tlsValidityOrdering,
-];

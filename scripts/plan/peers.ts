@@ -1,19 +1,14 @@
 import * as fs from "node:fs";
 import { SecretValue } from "../offline/values";
-import { PlanJson } from "./planJson";
+import { PeerPlan, PlanJson } from "./planJson";
+
+export type { PeerPlan };
 
 /**
  * Offline peering: `--peer org/project/stack=PLAN.json` feeds another stack's offline plan to
  * this run as that stack's outputs (what a StackReference to it reads), and its resources to
  * the reachability proof, which then follows each path across both stacks' networks.
  */
-
-export interface PeerPlan {
-    /** The peer stack, fully qualified, as `mesh.peers[].stack` names it. */
-    readonly stack: string;
-    readonly file: string;
-    readonly plan: PlanJson;
-}
 
 /** A `--peer` problem: bad usage of the flag, or a plan that cannot stand for the peer. */
 export class PeerPlanError extends Error {

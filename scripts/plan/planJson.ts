@@ -9,7 +9,6 @@ import { meshTrustChains, TrustEntry } from "../../policies/rules/istio/trust";
 import { meshReachability, ReachabilityEntry } from "../../policies/rules/reachability";
 import { RunResult } from "../offline/run";
 import { redact, reveal } from "../offline/values";
-import type { PeerPlan } from "./peers";
 
 /**
  * The plan document `npm run plan` prints a summary of and writes as JSON (format in
@@ -30,6 +29,14 @@ export type {
  */
 export interface PlanResource extends PlanResourceInput {
     readonly propertyDependencies: Record<string, string[]>;
+}
+
+/** A peer stack's offline plan, fed to this run by `--peer STACK=PLAN.json` (see `peers.ts`). */
+export interface PeerPlan {
+    /** The peer stack, fully qualified, as `mesh.peers[].stack` names it. */
+    readonly stack: string;
+    readonly file: string;
+    readonly plan: PlanJson;
 }
 
 export interface PlanJson extends PolicyResults {

@@ -16,7 +16,7 @@ import { byChart, helmReleases, knownString, providerKey } from "../util";
  * istio/ztunnel@1.30.3 src/tls/certificate.rs:241-262); istiod itself loads the files only when
  * ca-cert.pem chains to root-cert.pem through cert-chain.pem and ca-key.pem matches it
  * (security/pkg/pki/util/keycertbundle.go:330-362). During a root rotation this must hold in
- * every phase, for every pair (components/mesh/rootPhases.ts).
+ * every phase, for every pair (components/caLifecycle.ts).
  *
  * A cluster is named by its istiod's `global.multiCluster.clusterName` (the Istio cluster id),
  * else by its Secret. A cacerts whose files are not known, or redacted, is left out.

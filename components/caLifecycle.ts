@@ -1,4 +1,8 @@
 /**
+ * The mesh CA's lifecycle, shared by the config checks (which refuse what it forbids) and the
+ * mesh's trust component (which issues what it prescribes): certificate lifetimes, and the
+ * phases of a root CA rotation.
+ *
  * The phases of a root CA rotation, in order, and what each puts into every cluster's `cacerts`.
  * No phase may be skipped (`components/config/caRotation.ts` refuses it against the deployed
  * phase), because each relies on every workload having picked up the previous one.
@@ -17,6 +21,19 @@
  * 1.30, `bytes.Contains` of one bundle in the other (istio_ca.go:352-366 at 1.29.6), which is
  * why each bundle is the byte-for-byte concatenation of the single-root files around it.
  */
+
+/**
+ * Certificate lifetimes. The root is renewed two years before it expires and an intermediate
+ * lives one year, so an intermediate issued on any `pulumi up` always expires before its root.
+ * Renewal happens on the first `pulumi up` after a certificate enters its early-renewal window.
+ */
+export const CA_LIFETIMES = {
+    rootValidityHours: 10 * 365 * 24,
+    rootEarlyRenewalHours: 2 * 365 * 24,
+    intermediateValidityHours: 365 * 24,
+    intermediateEarlyRenewalHours: 30 * 24,
+} as const;
+
 export const ROOT_ROTATION_PHASES = ["trust-both", "sign-with-new", "drop-old"] as const;
 export type RootRotationPhase = (typeof ROOT_ROTATION_PHASES)[number];
 
