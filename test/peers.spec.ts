@@ -9,7 +9,7 @@ import { loadStackConfig, toExportedConfig } from "../scripts/offline/config";
 import { runProgram } from "../scripts/offline/run";
 import { SecretValue } from "../scripts/offline/values";
 import { PlanJson } from "../scripts/plan/planJson";
-import { Config, pairConfig, Resources } from "./fixtures/environments";
+import { Config, pairConfig, Resources, westConfig } from "./fixtures/environments";
 import { EU_STACK, EU_TRANSIT_GATEWAY_ID, euCluster, euOutputs } from "./fixtures/euPeer";
 import { makeRoot, SharedRoot, sharedRoot } from "./fixtures/sharedRoot";
 
@@ -301,17 +301,7 @@ describe("peer stacks: two stacks planned offline with --peer", function () {
     }
 
     function west(): string {
-        const config = pairConfig();
-        config.environment = "west";
-        config.clusters = [
-            {
-                ...config.clusters[0],
-                name: "west-a",
-                region: "us-west-2",
-                vpcCidr: "10.30.0.0/16",
-                serviceCidr: "172.22.0.0/16",
-            },
-        ];
+        const config = westConfig();
         config.rootCaCertPem = root.certPem;
         config.rootCaKeyPem = root.keyPem;
         config.mesh.meshId = "mesh-acme";

@@ -6,7 +6,7 @@ import { peerRotationNotices } from "../components/platform/readerTokens";
 import { RecordedResource } from "../scripts/offline/monitor";
 import { runProgram, RunResult } from "../scripts/offline/run";
 import { SecretValue } from "../scripts/offline/values";
-import { Config, pairConfig, Resources } from "./fixtures/environments";
+import { Config, pairConfig, Resources, westConfig } from "./fixtures/environments";
 import { EU_STACK, euCluster, euOutputs } from "./fixtures/euPeer";
 import { SharedRoot, sharedRoot } from "./fixtures/sharedRoot";
 
@@ -575,18 +575,8 @@ describe("reader-token rotation across two stacks, each reading the other's expo
     this.timeout(120_000);
 
     /** west: one cluster, peered with east's two. */
-    function westConfig(): Config {
-        const config = pairConfig();
-        config.environment = "west";
-        config.clusters = [
-            {
-                ...config.clusters[0],
-                name: "west-a",
-                region: "us-west-2",
-                vpcCidr: "10.30.0.0/16",
-                serviceCidr: "172.22.0.0/16",
-            },
-        ];
+    function west(): Config {
+        const config = westConfig();
         config.rootCaCertPem = root.certPem;
         config.rootCaKeyPem = root.keyPem;
         config.mesh.peers = [
@@ -609,7 +599,7 @@ describe("reader-token rotation across two stacks, each reading the other's expo
         // The first join (docs/operations.md): east alone, west with east, east with west.
         const alone = eastConfig(undefined, []);
         const e0 = await stack("east", alone, {});
-        const w0 = await stack("west", westConfig(), { [EAST]: exportsOf(e0.run) });
+        const w0 = await stack("west", west(), { [EAST]: exportsOf(e0.run) });
         const joined = await stack("east", eastWithWest(undefined), {
             [EAST]: deployedBy(e0.run),
             [WEST]: exportsOf(w0.run),
@@ -629,13 +619,13 @@ describe("reader-token rotation across two stacks, each reading the other's expo
             ),
         );
         // west updating while east is only issued keeps east's current token.
-        const wIssued = await stack("west", westConfig(), { [EAST]: exportsOf(issued.run) });
+        const wIssued = await stack("west", west(), { [EAST]: exportsOf(issued.run) });
         assert.equal(
             carried(wIssued.resources, "west-a", "east-a"),
             tokenIn(issued.resources, "east-a-reader-token"),
         );
         // After east's switch, west's next update moves to generation 1, in place.
-        const w1 = await stack("west", westConfig(), { [EAST]: exportsOf(switched.run) });
+        const w1 = await stack("west", west(), { [EAST]: exportsOf(switched.run) });
         for (const c of ["east-a", "east-b"]) {
             assert.equal(
                 carried(w1.resources, "west-a", c),
